@@ -1,0 +1,33 @@
+//! The hyperbolic tangent.
+
+use num_traits::Float;
+
+use super::{Activation, elementwise_layer};
+
+/// The hyperbolic tangent `tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))`,
+/// elementwise; its derivative is `1 − tanh²(x)`.
+///
+/// # Examples
+/// ```
+/// use constnet::prelude::*;
+///
+/// let y = Tanh.forward(&[0.0_f64, 1.0]);
+/// assert_eq!(y[0], 0.0);
+/// assert!((y[1] - 0.761_594_155_955_764_9).abs() < 1e-15);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Tanh;
+
+impl Activation for Tanh {
+    #[inline]
+    fn apply<T: Float>(self, x: T) -> T {
+        x.tanh()
+    }
+
+    #[inline]
+    fn derivative<T: Float>(self, y: T) -> T {
+        T::one() - y * y
+    }
+}
+
+elementwise_layer!(Tanh);

@@ -1,0 +1,652 @@
+//! The MNIST handwritten digits (and Fashion-MNIST), as labelled data sets.
+//!
+//! MNIST comes as four IDX files: training images and labels (60,000 of
+//! each) and test images and labels (10,000 of each). Images are 28 × 28
+//! grey levels, `0` for background to `255` for ink; labels are digits
+//! `0..=9`. [Fashion-MNIST] uses the same file names, shapes and format for
+//! ten kinds of clothing, so [`Mnist::load`] reads it too; its class names
+//! are [`FASHION_MNIST_CLASSES`].
+//!
+//! [Fashion-MNIST]: https://github.com/zalandoresearch/fashion-mnist
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::slice;
+
+use super::{DataError, Idx};
+use crate::Class;
+
+/// The width and height of an MNIST image, in pixels.
+pub const SIDE: usize = 28;
+
+/// The number of pixels in an MNIST image: the input width of a network.
+pub const PIXELS: usize = SIDE * SIDE;
+
+/// The number of MNIST classes: the output width of a classifier.
+pub const NUM_CLASSES: usize = 10;
+
+/// The file name of the training images, without `.gz`.
+pub const TRAIN_IMAGES: &str = "train-images-idx3-ubyte";
+
+/// The file name of the training labels, without `.gz`.
+pub const TRAIN_LABELS: &str = "train-labels-idx1-ubyte";
+
+/// The file name of the test images, without `.gz`.
+pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte";
+
+/// The file name of the test labels, without `.gz`.
+pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
+
+/// The names of the ten Fashion-MNIST classes, indexed by label.
+///
+/// ```
+/// use constnet::Class;
+/// use constnet::data::mnist::FASHION_MNIST_CLASSES;
+///
+/// let label = Class::<10>::new(9).ok_or("label out of range")?;
+/// assert_eq!(FASHION_MNIST_CLASSES[label.index()], "Ankle boot");
+/// # Ok::<(), &str>(())
+/// ```
+pub const FASHION_MNIST_CLASSES: [&str; NUM_CLASSES] = [
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+];
+
+/// Inputs with their class labels: a data set for a classifier.
+///
+/// Each input is an array of `IN` features and each label a
+/// [`Class<CLASSES>`], so a data set only fits a network of matching input and
+/// output widths. There are always as many labels as inputs.
+///
+/// # Generics
+/// - `IN`: the number of features of an input, [`PIXELS`] for MNIST.
+/// - `CLASSES`: the number of classes, [`NUM_CLASSES`] for MNIST.
+///
+/// # Examples
+/// ```
+/// use constnet::Class;
+/// use constnet::data::Dataset;
+///
+/// let same = Class::<2>::new(0).ok_or("label out of range")?;
+/// let differ = Class::<2>::new(1).ok_or("label out of range")?;
+/// let xor = Dataset::new(vec![[0.0, 0.0], [0.0, 1.0], [1.0, 0.0]], vec![same, differ, differ])?;
+/// assert_eq!(xor.len(), 3);
+/// for (input, label) in &xor {
+///     assert_eq!(label.index(), usize::from(input[0] != input[1]));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq)]
+pub struct Dataset<const IN: usize, const CLASSES: usize> {
+    inputs: Vec<[f32; IN]>,
+    labels: Vec<Class<CLASSES>>,
+}
+
+impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
+    /// The data set pairing `inputs[i]` with `labels[i]`.
+    ///
+    /// # Errors
+    /// [`DataError::CountMismatch`] if there are not as many labels as inputs.
+    ///
+    /// # Examples
+    /// ```
+    /// use constnet::Class;
+    /// use constnet::data::{DataError, Dataset};
+    ///
+    /// let one = Class::<3>::new(1).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[0.5_f32; 4]], vec![one])?;
+    /// assert_eq!(data.labels(), [one]);
+    ///
+    /// let err = Dataset::<4, 3>::new(vec![[0.5; 4]; 2], vec![one]).unwrap_err();
+    /// assert!(matches!(err, DataError::CountMismatch { inputs: 2, labels: 1, .. }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(inputs: Vec<[f32; IN]>, labels: Vec<Class<CLASSES>>) -> Result<Self, DataError> {
+        if inputs.len() == labels.len() {
+            Ok(Self { inputs, labels })
+        } else {
+            Err(DataError::CountMismatch {
+                inputs: inputs.len(),
+                labels: labels.len(),
+                paths: None,
+            })
+        }
+    }
+
+    /// The inputs, in order.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// # let c = Class::<2>::new(0).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[1.0, 2.0]], vec![c])?;
+    /// assert_eq!(data.inputs(), [[1.0, 2.0]]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn inputs(&self) -> &[[f32; IN]] {
+        &self.inputs
+    }
+
+    /// The labels, in the order of the inputs.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// let c = Class::<2>::new(1).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[1.0, 2.0]], vec![c])?;
+    /// assert_eq!(data.labels(), [c]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn labels(&self) -> &[Class<CLASSES>] {
+        &self.labels
+    }
+
+    /// The number of examples (inputs, and labels).
+    ///
+    /// ```
+    /// # use constnet::data::Dataset;
+    /// assert_eq!(Dataset::<3, 2>::default().len(), 0);
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.inputs.len()
+    }
+
+    /// Whether there are no examples.
+    ///
+    /// ```
+    /// # use constnet::data::Dataset;
+    /// assert!(Dataset::<3, 2>::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.inputs.is_empty()
+    }
+
+    /// The example at `index`, or `None` if `index >= self.len()`.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// let c = Class::<2>::new(1).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[1.0, 2.0]], vec![c])?;
+    /// assert_eq!(data.get(0), Some((&[1.0, 2.0], c)));
+    /// assert_eq!(data.get(1), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn get(&self, index: usize) -> Option<(&[f32; IN], Class<CLASSES>)> {
+        Some((self.inputs.get(index)?, *self.labels.get(index)?))
+    }
+
+    /// The examples in order, each an input with its label.
+    ///
+    /// `&dataset` is also iterable, with the same items.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// # let c = Class::<2>::new(1).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[1.0, 2.0], [3.0, 4.0]], vec![c, c])?;
+    /// let sums: Vec<f32> = data.iter().map(|(x, _)| x.iter().sum()).collect();
+    /// assert_eq!(sums, [3.0, 7.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn iter(&self) -> Iter<'_, IN, CLASSES> {
+        self.inputs.iter().zip(self.labels.iter())
+    }
+
+    /// Keeps the first `len` examples and drops the rest; does nothing if
+    /// there are no more than `len`.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// # let c = Class::<2>::new(1).ok_or("label out of range")?;
+    /// let mut data = Dataset::new(vec![[1.0], [2.0], [3.0]], vec![c; 3])?;
+    /// data.truncate(2);
+    /// assert_eq!(data.inputs(), [[1.0], [2.0]]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn truncate(&mut self, len: usize) {
+        self.inputs.truncate(len);
+        self.labels.truncate(len);
+    }
+
+    /// A copy of the first `n` examples, or of all of them if there are no
+    /// more than `n`.
+    ///
+    /// ```no_run
+    /// use constnet::data::Mnist;
+    ///
+    /// let mnist = Mnist::load("data/mnist")?;
+    /// let quick_test = mnist.test.head(1_000);
+    /// assert_eq!(quick_test.len(), 1_000);
+    /// # Ok::<(), constnet::data::DataError>(())
+    /// ```
+    #[must_use]
+    pub fn head(&self, n: usize) -> Self {
+        let n = n.min(self.len());
+        Self {
+            inputs: self.inputs.get(..n).unwrap_or_default().to_vec(),
+            labels: self.labels.get(..n).unwrap_or_default().to_vec(),
+        }
+    }
+
+    /// The inputs and labels, without copying them.
+    ///
+    /// ```
+    /// # use constnet::{Class, data::Dataset};
+    /// # let c = Class::<2>::new(1).ok_or("label out of range")?;
+    /// let data = Dataset::new(vec![[1.0, 2.0]], vec![c])?;
+    /// let (inputs, labels) = data.into_parts();
+    /// assert_eq!((inputs.len(), labels.len()), (1, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn into_parts(self) -> (Vec<[f32; IN]>, Vec<Class<CLASSES>>) {
+        (self.inputs, self.labels)
+    }
+}
+
+/// The iterator of [`Dataset::iter`]: each input with its label.
+pub type Iter<'a, const IN: usize, const CLASSES: usize> =
+    std::iter::Zip<slice::Iter<'a, [f32; IN]>, slice::Iter<'a, Class<CLASSES>>>;
+
+impl<'a, const IN: usize, const CLASSES: usize> IntoIterator for &'a Dataset<IN, CLASSES> {
+    type Item = (&'a [f32; IN], &'a Class<CLASSES>);
+    type IntoIter = Iter<'a, IN, CLASSES>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<const IN: usize, const CLASSES: usize> Default for Dataset<IN, CLASSES> {
+    /// An empty data set.
+    fn default() -> Self {
+        Self {
+            inputs: Vec::new(),
+            labels: Vec::new(),
+        }
+    }
+}
+
+impl<const IN: usize, const CLASSES: usize> fmt::Debug for Dataset<IN, CLASSES> {
+    /// Shows the size and shape, not the (possibly millions of) features.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dataset")
+            .field("len", &self.len())
+            .field("inputs", &IN)
+            .field("classes", &CLASSES)
+            .finish()
+    }
+}
+
+/// The MNIST (or Fashion-MNIST) training and test sets, pixels scaled to
+/// `[0, 1]`.
+///
+/// # Examples
+/// ```no_run
+/// use constnet::data::Mnist;
+///
+/// let mnist = Mnist::load("data/mnist")?;
+/// assert_eq!((mnist.train.len(), mnist.test.len()), (60_000, 10_000));
+/// let (image, label) = mnist.train.get(0).ok_or("empty training set")?;
+/// assert_eq!(label.index(), 5);
+/// assert!(image.iter().all(|p| (0.0..=1.0).contains(p)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Mnist {
+    /// The training set: 60,000 examples for MNIST.
+    pub train: Dataset<PIXELS, NUM_CLASSES>,
+    /// The test set: 10,000 examples for MNIST.
+    pub test: Dataset<PIXELS, NUM_CLASSES>,
+}
+
+impl Mnist {
+    /// Reads the four MNIST files from `dir`.
+    ///
+    /// For each of [`TRAIN_IMAGES`], [`TRAIN_LABELS`], [`TEST_IMAGES`] and
+    /// [`TEST_LABELS`], the gzip-compressed `NAME.gz` is read if it exists,
+    /// else the uncompressed `NAME`. The files are checked as by
+    /// [`from_idx`]. Fashion-MNIST files, which have the same names, load the
+    /// same way.
+    ///
+    /// # Errors
+    /// - [`DataError::Io`] naming `NAME.gz` if neither `NAME.gz` nor `NAME`
+    ///   exists, or naming the file if it cannot be read;
+    /// - any error of [`Idx::read`] for an invalid file;
+    /// - any error of [`from_idx`] for files with the wrong shapes, different
+    ///   numbers of images and labels, or labels above 9.
+    ///
+    /// # Examples
+    /// ```no_run
+    /// use constnet::data::Mnist;
+    ///
+    /// let mnist = Mnist::load("data/mnist")?;
+    /// println!("{} training images", mnist.train.len());
+    /// # Ok::<(), constnet::data::DataError>(())
+    /// ```
+    pub fn load(dir: impl AsRef<Path>) -> Result<Self, DataError> {
+        let dir = dir.as_ref();
+        let load = |images: &str, labels: &str| {
+            let images = Idx::read(locate(dir, images))?;
+            let labels = Idx::read(locate(dir, labels))?;
+            from_idx(&images, &labels)
+        };
+        // Both sets at once: decompression dominates the loading time. If no
+        // thread can be started, the test set is read afterwards instead.
+        let (train, test) = std::thread::scope(|scope| {
+            let test = std::thread::Builder::new()
+                .name("mnist-test-set".into())
+                .spawn_scoped(scope, || load(TEST_IMAGES, TEST_LABELS));
+            let train = load(TRAIN_IMAGES, TRAIN_LABELS);
+            let test = match test {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => load(TEST_IMAGES, TEST_LABELS),
+            };
+            (train, test)
+        });
+        Ok(Self {
+            train: train?,
+            test: test?,
+        })
+    }
+}
+
+/// `dir/NAME.gz`, unless only `dir/NAME` exists.
+fn locate(dir: &Path, name: &str) -> PathBuf {
+    let gz = dir.join(format!("{name}.gz"));
+    let plain = dir.join(name);
+    if matches!(gz.try_exists(), Ok(false)) && matches!(plain.try_exists(), Ok(true)) {
+        plain
+    } else {
+        gz
+    }
+}
+
+/// The MNIST data set made of an images array and a labels array, pixels
+/// scaled from `0..=255` to `[0, 1]`.
+///
+/// This is what [`Mnist::load`] does with each pair of files; call it directly
+/// for IDX data that does not come from those files, such as data in memory.
+///
+/// # Errors
+/// - [`DataError::Shape`] if `images` is not of shape `[n, 28, 28]` or
+///   `labels` not of shape `[n]`;
+/// - [`DataError::CountMismatch`] if they have different `n`;
+/// - [`DataError::LabelOutOfRange`] for a label above 9.
+///
+/// Errors name the [`Idx::path`] of the array at fault.
+///
+/// # Examples
+/// ```
+/// use constnet::data::{Idx, mnist};
+///
+/// // One black image with a white top-left pixel, labelled 3.
+/// let mut image = vec![0, 0, 0x08, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28];
+/// image.extend([255]);
+/// image.extend([0; 783]);
+/// let images = Idx::from_reader(&image[..], "images")?;
+/// let labels = Idx::from_reader(&[0, 0, 0x08, 1, 0, 0, 0, 1, 3][..], "labels")?;
+///
+/// let data = mnist::from_idx(&images, &labels)?;
+/// let (pixels, label) = data.get(0).ok_or("empty")?;
+/// assert_eq!((pixels[0], pixels[1], label.index()), (1.0, 0.0, 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn from_idx(images: &Idx, labels: &Idx) -> Result<Dataset<PIXELS, NUM_CLASSES>, DataError> {
+    let n = match *images.dims() {
+        [n, SIDE, SIDE] => n,
+        _ => {
+            return Err(DataError::Shape {
+                path: images.path().to_path_buf(),
+                expected: vec![None, Some(SIDE), Some(SIDE)],
+                found: images.dims().to_vec(),
+            });
+        }
+    };
+    let [n_labels] = *labels.dims() else {
+        return Err(DataError::Shape {
+            path: labels.path().to_path_buf(),
+            expected: vec![None],
+            found: labels.dims().to_vec(),
+        });
+    };
+    if n != n_labels {
+        return Err(DataError::CountMismatch {
+            inputs: n,
+            labels: n_labels,
+            paths: Some((images.path().to_path_buf(), labels.path().to_path_buf())),
+        });
+    }
+
+    let classes = labels
+        .data()
+        .iter()
+        .enumerate()
+        .map(|(index, &label)| {
+            Class::new(usize::from(label)).ok_or_else(|| DataError::LabelOutOfRange {
+                path: labels.path().to_path_buf(),
+                index,
+                label,
+                classes: NUM_CLASSES,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    // `n` is bounded by the data actually read: `Idx` holds `n * 784` bytes.
+    let mut inputs = vec![[0.0_f32; PIXELS]; n];
+    for (input, pixels) in inputs.iter_mut().zip(images.data().chunks_exact(PIXELS)) {
+        for (x, &p) in input.iter_mut().zip(pixels) {
+            *x = f32::from(p) / 255.0;
+        }
+    }
+    Dataset::new(inputs, classes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::idx::tests::{gzip, idx_bytes, temp_dir};
+    use std::io;
+    use std::time::Instant;
+
+    fn idx(name: &str, dims: &[u32], data: &[u8]) -> Idx {
+        Idx::from_reader(&idx_bytes(dims, data)[..], name).expect("valid IDX")
+    }
+
+    /// `n` images, image `i` having every pixel `i * 10`, labelled `i % 10`.
+    fn images_and_labels(n: u8) -> (Vec<u8>, Vec<u8>) {
+        let mut pixels = Vec::new();
+        for i in 0..n {
+            pixels.extend([i * 10; PIXELS]);
+        }
+        let labels = (0..n).map(|i| i % 10).collect::<Vec<_>>();
+        (
+            idx_bytes(&[u32::from(n), 28, 28], &pixels),
+            idx_bytes(&[u32::from(n)], &labels),
+        )
+    }
+
+    #[test]
+    fn converts_images_and_labels() {
+        let (images, labels) = images_and_labels(12);
+        let images = Idx::from_reader(&images[..], "i").expect("valid");
+        let labels = Idx::from_reader(&labels[..], "l").expect("valid");
+        let data = from_idx(&images, &labels).expect("valid");
+        assert_eq!(data.len(), 12);
+        for (i, (x, c)) in data.iter().enumerate() {
+            assert_eq!(c.index(), i % 10);
+            assert!(x.iter().all(|&p| p == (i * 10) as f32 / 255.0));
+        }
+        let white = idx("w", &[1, 28, 28], &[255; PIXELS]);
+        let one = idx("l", &[1], &[0]);
+        let data = from_idx(&white, &one).expect("valid");
+        assert_eq!(data.inputs(), [[1.0; PIXELS]]);
+    }
+
+    #[test]
+    fn wrong_image_shape() {
+        let flat = idx("flat.idx", &[2, 784], &[0; 2 * 784]);
+        let labels = idx("labels.idx", &[2], &[0, 1]);
+        let err = from_idx(&flat, &labels).unwrap_err();
+        assert!(
+            matches!(&err, DataError::Shape { found, .. } if *found == [2, 784]),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "flat.idx: expected shape [*, 28, 28], found [2, 784]"
+        );
+        let images = idx("images.idx", &[1, 28, 28], &[0; 784]);
+        let labels = idx("labels.idx", &[1, 1], &[0]);
+        let err = from_idx(&images, &labels).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("labels.idx: expected shape [*]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn count_mismatch() {
+        let images = idx("images.idx", &[2, 28, 28], &[0; 2 * 784]);
+        let labels = idx("labels.idx", &[3], &[0, 1, 2]);
+        let err = from_idx(&images, &labels).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DataError::CountMismatch {
+                    inputs: 2,
+                    labels: 3,
+                    paths: Some(_)
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "2 inputs in images.idx but 3 labels in labels.idx"
+        );
+    }
+
+    #[test]
+    fn label_out_of_range() {
+        let images = idx("images.idx", &[3, 28, 28], &[0; 3 * 784]);
+        let labels = idx("labels.idx", &[3], &[9, 10, 200]);
+        let err = from_idx(&images, &labels).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DataError::LabelOutOfRange {
+                    index: 1,
+                    label: 10,
+                    classes: 10,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("labels.idx: label 10 at index 1")
+        );
+    }
+
+    #[test]
+    fn dataset_methods() {
+        let c = |i| Class::<3>::new(i).expect("in range");
+        let mut data =
+            Dataset::new(vec![[0.0], [1.0], [2.0]], vec![c(0), c(1), c(2)]).expect("same lengths");
+        assert_eq!(data.get(2), Some((&[2.0], c(2))));
+        assert_eq!(data.head(2).labels(), [c(0), c(1)]);
+        assert_eq!(data.head(10), data);
+        assert_eq!(
+            format!("{data:?}"),
+            "Dataset { len: 3, inputs: 1, classes: 3 }"
+        );
+        data.truncate(1);
+        assert_eq!(data.len(), 1);
+        assert_eq!(data.iter().len(), 1);
+        data.truncate(0);
+        assert!(data.is_empty());
+        assert_eq!(data, Dataset::default());
+    }
+
+    #[test]
+    fn load_prefers_gzip_and_falls_back_to_plain() {
+        let dir = temp_dir("load");
+        let (train_images, train_labels) = images_and_labels(3);
+        let (test_images, test_labels) = images_and_labels(2);
+        // Mixed: compressed and plain files, and a decoy that must be ignored.
+        std::fs::write(dir.join(format!("{TRAIN_IMAGES}.gz")), gzip(&train_images)).expect("w");
+        std::fs::write(dir.join(TRAIN_IMAGES), b"ignored: the .gz wins").expect("w");
+        std::fs::write(dir.join(TRAIN_LABELS), &train_labels).expect("w");
+        std::fs::write(dir.join(TEST_IMAGES), &test_images).expect("w");
+        std::fs::write(dir.join(format!("{TEST_LABELS}.gz")), gzip(&test_labels)).expect("w");
+        let mnist = Mnist::load(&dir).expect("valid files");
+        assert_eq!((mnist.train.len(), mnist.test.len()), (3, 2));
+        assert_eq!(mnist.test.labels()[1].index(), 1);
+
+        // With a file missing, the error names its `.gz` path.
+        std::fs::remove_file(dir.join(TEST_IMAGES)).expect("remove");
+        let err = Mnist::load(&dir).unwrap_err();
+        let missing = dir.join(format!("{TEST_IMAGES}.gz"));
+        assert!(
+            matches!(&err, DataError::Io { path, source } if *path == missing
+                && source.kind() == io::ErrorKind::NotFound),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string().contains(&*missing.to_string_lossy()),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn missing_directory_is_an_io_error_naming_the_path() {
+        let err = Mnist::load("no/such/mnist/dir").unwrap_err();
+        assert!(
+            matches!(&err, DataError::Io { path, .. }
+                if *path == Path::new("no/such/mnist/dir").join("train-images-idx3-ubyte.gz")),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("no/such/mnist/dir"), "{err}");
+    }
+
+    #[test]
+    fn real_mnist() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/mnist");
+        let start = Instant::now();
+        let mnist = Mnist::load(dir).expect("MNIST in data/mnist");
+        eprintln!("loaded MNIST in {:?}", start.elapsed());
+        assert_eq!(mnist.train.len(), 60_000);
+        assert_eq!(mnist.test.len(), 10_000);
+        assert_eq!(mnist.train.labels().first().map(|c| c.index()), Some(5));
+        assert_eq!(mnist.test.labels().first().map(|c| c.index()), Some(7));
+        for set in [&mnist.train, &mnist.test] {
+            let pixels = set.inputs().iter().flatten();
+            let (min, max) =
+                pixels.fold((f32::MAX, f32::MIN), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+            assert_eq!((min, max), (0.0, 1.0));
+            // Every digit occurs.
+            let mut counts = [0_usize; NUM_CLASSES];
+            for c in set.labels() {
+                counts[c.index()] += 1;
+            }
+            assert!(counts.iter().all(|&n| n > set.len() / 20), "{counts:?}");
+        }
+        assert_eq!(mnist.test.head(1_000).len(), 1_000);
+    }
+}

@@ -1,0 +1,85 @@
+//! Portable kernels, vectorised by the compiler.
+
+use num_traits::Float;
+
+// `mul_add` is not used: without FMA enabled at compile time it becomes a
+// slow library call.
+
+/// Number of independent accumulators in reductions: enough to fill a
+/// 256-bit register of f32 and hide the latency of floating-point additions.
+const LANES: usize = 8;
+
+/// `Σ a[i]·b[i]` over the common length of `a` and `b`.
+///
+/// The sum is split over [`LANES`] partial sums (then added pairwise), so the
+/// result may differ from a sequential sum in the last bits.
+#[inline]
+pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [T::zero(); LANES];
+    let (a_chunks, a_tail) = a.as_chunks::<LANES>();
+    let (b_chunks, b_tail) = b.as_chunks::<LANES>();
+    for (x, y) in a_chunks.iter().zip(b_chunks) {
+        for k in 0..LANES {
+            acc[k] = acc[k] + x[k] * y[k];
+        }
+    }
+    for (k, (&x, &y)) in a_tail.iter().zip(b_tail).enumerate() {
+        acc[k] = acc[k] + x * y;
+    }
+    // Pairwise: ((0+4)+(2+6)) + ((1+5)+(3+7)).
+    let mut width = LANES;
+    while width > 1 {
+        width /= 2;
+        for k in 0..width {
+            acc[k] = acc[k] + acc[k + width];
+        }
+    }
+    acc[0]
+}
+
+/// `y[i] += alpha·x[i]` over the common length of `x` and `y`.
+#[inline]
+pub(crate) fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = *yi + alpha * xi;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sequence(n: usize, scale: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| ((i * 7 + 3) % 11) as f64 * scale - 0.4)
+            .collect()
+    }
+
+    #[test]
+    fn dot_matches_sequential_sum_on_awkward_sizes() {
+        for n in [0, 1, 7, 8, 9, 10, 30, 784] {
+            let (a, b) = (sequence(n, 0.1), sequence(n + 3, -0.05));
+            let reference: f64 = a.iter().zip(&b).map(|(x, y)| x * y).sum();
+            let got = dot(&a, &b);
+            assert!(
+                (got - reference).abs() <= 1e-12 * (1.0 + reference.abs()),
+                "n={n}: {got} vs {reference}"
+            );
+        }
+    }
+
+    #[test]
+    fn axpy_matches_reference() {
+        for n in [0, 1, 7, 30, 784] {
+            let x = sequence(n, 0.3);
+            let mut y = sequence(n, -0.2);
+            let expected: Vec<f64> = y.iter().zip(&x).map(|(y, x)| y + 1.5 * x).collect();
+            axpy(1.5, &x, &mut y);
+            for (g, e) in y.iter().zip(&expected) {
+                assert!((g - e).abs() <= 1e-12, "n={n}");
+            }
+        }
+    }
+}

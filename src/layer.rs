@@ -1,0 +1,73 @@
+//! The [`Layer`] trait: forward, training forward and backward of one layer or
+//! a whole network.
+
+use crate::{Params, Tensor};
+
+/// A differentiable function from `I` to [`Output`](Self::Output) with
+/// trainable parameters: a single layer, or a tuple of layers (a network).
+///
+/// Shapes are types. `Dense<784, 30>` implements `Layer<[f32; 784]>` with
+/// `Output = [f32; 30]`, activations implement `Layer<[T; N]>` for every
+/// width `N`, and a tuple `(A, B)` implements `Layer<I>` only when
+/// `B: Layer<A::Output>`. So a network whose sizes do not chain, an input of
+/// the wrong length or an output bound to the wrong length is a compile error.
+///
+/// # Training
+/// [`forward_train`](Self::forward_train) returns the output together with a
+/// [`Cache`](Self::Cache): what backpropagation needs from the forward pass
+/// (a copy of the input for [`Dense`](crate::Dense), the output for a
+/// sigmoid). [`backward`](Self::backward) takes that cache and the gradient of
+/// the loss with respect to the output, **adds** the parameter gradients into
+/// `grads` (a value of the layer's own type, see [`Params`]) and returns the
+/// gradient with respect to the input. Nothing is stored in the layer, so
+/// `forward` takes `&self` and is safe to call from many threads; caches are
+/// fixed-size values, so no pass allocates.
+///
+/// # Generics
+/// - `I`: the input tensor, e.g. `[f32; 784]`.
+///
+/// # Examples
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+///
+/// type Net = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid); // the lecture's network
+/// let net = Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(0));
+/// let x = [0.5_f32; 784];
+/// let y: [f32; 10] = net.forward(&x);
+/// assert!(y.iter().all(|&p| (0.0..=1.0).contains(&p)));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot take an input of type `{I}`",
+    label = "this layer does not accept `{I}`",
+    note = "the output width of each layer must equal the input width of the next, \
+            and the network's input and output must match the arrays you pass and bind"
+)]
+pub trait Layer<I: Tensor>: Params<I::Scalar> {
+    /// The output tensor.
+    type Output: Tensor<Scalar = I::Scalar>;
+
+    /// What the training forward pass keeps for the backward pass.
+    type Cache;
+
+    /// Inference: computes the output. Stores nothing and never allocates.
+    #[must_use]
+    fn forward(&self, x: &I) -> Self::Output;
+
+    /// Training forward pass: the output and what [`backward`](Self::backward)
+    /// needs.
+    #[must_use]
+    fn forward_train(&self, x: &I) -> (Self::Output, Self::Cache);
+
+    /// Backpropagation: adds ∂loss/∂parameters into `grads` and returns
+    /// ∂loss/∂input, given `dy` = ∂loss/∂output and the cache of the forward
+    /// pass that produced the output.
+    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> I;
+
+    /// Like [`backward`](Self::backward) but without the input gradient, which
+    /// the first layer of a network does not need: layers override it to skip
+    /// that work.
+    fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+        let _ = self.backward(cache, dy, grads);
+    }
+}

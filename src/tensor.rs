@@ -1,0 +1,48 @@
+//! Fixed-size tensors: the values that flow between layers.
+
+use num_traits::Float;
+
+/// A fixed-size array of scalars that layers take and return.
+///
+/// Implemented for `[T; N]`. The length is a constant of the type, so the
+/// shape of every value in a network is known when the code is compiled.
+///
+/// # Examples
+/// ```
+/// use constnet::Tensor;
+///
+/// let mut x = <[f32; 3]>::zeros();
+/// x.as_mut_slice()[1] = 2.0;
+/// assert_eq!(x, [0.0, 2.0, 0.0]);
+/// assert_eq!(<[f32; 3] as Tensor>::LEN, 3);
+/// ```
+pub trait Tensor: Clone {
+    /// The element type.
+    type Scalar: Float;
+    /// The number of elements.
+    const LEN: usize;
+    /// A tensor of zeros.
+    #[must_use]
+    fn zeros() -> Self;
+    /// The elements in memory order.
+    fn as_slice(&self) -> &[Self::Scalar];
+    /// The elements in memory order, mutably.
+    fn as_mut_slice(&mut self) -> &mut [Self::Scalar];
+}
+
+impl<T: Float, const N: usize> Tensor for [T; N] {
+    type Scalar = T;
+    const LEN: usize = N;
+
+    fn zeros() -> Self {
+        [T::zero(); N]
+    }
+
+    fn as_slice(&self) -> &[T] {
+        self
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [T] {
+        self
+    }
+}

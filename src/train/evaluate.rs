@@ -1,0 +1,66 @@
+//! Loss and accuracy of a network on a data set.
+
+use num_traits::ToPrimitive;
+
+use crate::{Class, Layer, Loss, Tensor};
+
+/// What [`evaluate`] measured.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean per-sample loss.
+    pub loss: f64,
+    /// Fraction of samples whose largest output is the target class, in `[0, 1]`.
+    pub accuracy: f64,
+    /// Number of correctly classified samples.
+    pub correct: usize,
+    /// Number of samples.
+    pub total: usize,
+}
+
+/// Mean loss and classification accuracy of `net` on `inputs` with class
+/// labels `labels` (samples beyond the shorter of the two are ignored).
+///
+/// A prediction is the index of the largest output ([`Class::argmax`]). An
+/// empty data set gives a loss and accuracy of NaN.
+///
+/// # Examples
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::train::evaluate;
+///
+/// // A "network" that outputs its input: the first sample is right, the second wrong.
+/// let inputs = [[0.9_f32, 0.1], [0.8, 0.2]];
+/// let labels = [Class::<2>::new(0).ok_or("label")?, Class::new(1).ok_or("label")?];
+/// let eval = evaluate(&(Relu,), &inputs, &labels, &Quadratic);
+/// assert_eq!((eval.correct, eval.total), (1, 2));
+/// assert_eq!(eval.accuracy, 0.5);
+/// # Ok::<(), &str>(())
+/// ```
+#[must_use]
+pub fn evaluate<N, I, L, const C: usize>(
+    net: &N,
+    inputs: &[I],
+    labels: &[Class<C>],
+    loss: &L,
+) -> Evaluation
+where
+    I: Tensor,
+    N: Layer<I, Output = [I::Scalar; C]>,
+    L: Loss<[I::Scalar; C], Class<C>>,
+{
+    let total = inputs.len().min(labels.len());
+    let mut sum = 0.0;
+    let mut correct = 0;
+    for (x, &label) in inputs.iter().zip(labels) {
+        let y = net.forward(x);
+        sum += loss.loss(&y, &label).to_f64().unwrap_or(f64::NAN);
+        correct += usize::from(Class::argmax(&y) == label);
+    }
+    let n = total as f64;
+    Evaluation {
+        loss: sum / n,
+        accuracy: correct as f64 / n,
+        correct,
+        total,
+    }
+}

@@ -1,0 +1,239 @@
+//! The [`Trainer`]: mini-batch gradient descent.
+
+use num_traits::{Float, One, ToPrimitive, Zero};
+use rand::Rng;
+use rand::seq::SliceRandom;
+
+use super::TrainError;
+use crate::{Layer, Loss, Optimizer, Params, Tensor};
+
+/// Trains a network of type `N` with a loss `L` and an optimizer `O`.
+///
+/// The trainer holds the gradient buffer, a value of type `N` (see
+/// [`Params`]), so [`step`](Self::step) allocates nothing. For a mini-batch of
+/// `m` samples it minimises the mean loss `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` — with
+/// [`Quadratic`](crate::Quadratic) exactly the lecture's
+/// `C = 1/(2m) Σₓ ‖y(x) − ŷ(x)‖²` — by backpropagating `(1/m)·∂ℓ/∂ŷ` for each
+/// sample, summing the parameter gradients and handing them to the optimizer.
+///
+/// # Generics
+/// - `N`: the network, `L`: the loss, `O`: the optimizer.
+///
+/// # Examples
+/// Learn `y = 2x − 1` with one linear neuron:
+/// ```
+/// use constnet::prelude::*;
+///
+/// let inputs = [[0.0_f64], [1.0], [2.0], [3.0]];
+/// let targets = [[-1.0], [1.0], [3.0], [5.0]];
+/// let mut net = (Dense::<1, 1, f64>::zeros(),);
+/// let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1));
+/// for _ in 0..500 {
+///     trainer.step(&mut net, inputs.iter().zip(&targets))?;
+/// }
+/// assert!((net.0.weight[0][0] - 2.0).abs() < 1e-6);
+/// assert!((net.0.bias[0] + 1.0).abs() < 1e-6);
+/// # Ok::<(), constnet::TrainError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Trainer<N, L, O> {
+    grads: N,
+    loss: L,
+    optimizer: O,
+}
+
+impl<N, L, O> Trainer<N, L, O> {
+    /// A trainer minimising `loss` with `optimizer`.
+    #[must_use]
+    pub fn new<T: Float>(loss: L, optimizer: O) -> Self
+    where
+        N: Params<T>,
+    {
+        Self {
+            grads: N::zeros(),
+            loss,
+            optimizer,
+        }
+    }
+
+    /// The loss being minimised.
+    pub fn loss(&self) -> &L {
+        &self.loss
+    }
+
+    /// The optimizer, e.g. to change its learning rate between epochs.
+    pub fn optimizer_mut(&mut self) -> &mut O {
+        &mut self.optimizer
+    }
+
+    /// The gradient of the last [`gradient`](Self::gradient) call.
+    ///
+    /// After [`step`](Self::step) its content is whatever the optimizer left.
+    pub fn grads(&self) -> &N {
+        &self.grads
+    }
+
+    /// Computes the mini-batch cost `C` and its gradient `∂C/∂θ` at the
+    /// current parameters without changing them; the gradient is then in
+    /// [`grads`](Self::grads). Allocates nothing.
+    ///
+    /// # Errors
+    /// [`TrainError::EmptyBatch`] for an empty batch;
+    /// [`TrainError::NonFiniteLoss`] or [`TrainError::NonFiniteGradient`] if
+    /// the cost or a gradient is NaN or infinite.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    ///
+    /// let net = (Dense::<1, 1, f64> { weight: [[2.0]], bias: [0.0] },);
+    /// let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1));
+    /// // C = 1/(2·1)·(2·3 − 5)² = 0.5, ∂C/∂w = (2·3 − 5)·3 = 3.
+    /// let cost = trainer.gradient(&net, [(&[3.0], &[5.0])])?;
+    /// assert_eq!(cost, 0.5);
+    /// assert_eq!(trainer.grads().0.weight, [[3.0]]);
+    /// # Ok::<(), constnet::TrainError>(())
+    /// ```
+    pub fn gradient<'a, I, Y, B>(&mut self, net: &N, batch: B) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor + 'a,
+        Y: 'a,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B::IntoIter: ExactSizeIterator,
+    {
+        let batch = batch.into_iter();
+        let m = batch.len();
+        if m == 0 {
+            return Err(TrainError::EmptyBatch);
+        }
+        let scale = I::Scalar::one() / cast::<I::Scalar>(m);
+        self.grads.set_zero();
+        let mut total = I::Scalar::zero();
+        for (x, y) in batch {
+            let (out, cache) = net.forward_train(x);
+            let (loss, mut dy) = self.loss.loss_and_gradient(&out, y);
+            total = total + loss;
+            for d in dy.as_mut_slice() {
+                *d = *d * scale;
+            }
+            net.backward_params(&cache, &dy, &mut self.grads);
+        }
+        let cost = total * scale;
+        if !cost.is_finite() {
+            return Err(TrainError::NonFiniteLoss {
+                epoch: None,
+                batch: None,
+                loss: cost.to_f64().unwrap_or(f64::NAN),
+            });
+        }
+        let mut finite = true;
+        self.grads
+            .visit(&mut |g| finite &= g.iter().all(|v| v.is_finite()));
+        if !finite {
+            return Err(TrainError::NonFiniteGradient {
+                epoch: None,
+                batch: None,
+            });
+        }
+        Ok(cost)
+    }
+
+    /// One step of mini-batch gradient descent on `batch`, a sequence of
+    /// `(input, target)` pairs: computes the cost and gradient
+    /// ([`gradient`](Self::gradient)), then lets the optimizer update `net`.
+    /// Returns the cost before the update. Allocates nothing.
+    ///
+    /// # Errors
+    /// As [`gradient`](Self::gradient); on error `net` is left unchanged.
+    pub fn step<'a, I, Y, B>(&mut self, net: &mut N, batch: B) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor + 'a,
+        Y: 'a,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        O: Optimizer<N>,
+        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B::IntoIter: ExactSizeIterator,
+    {
+        let cost = self.gradient(net, batch)?;
+        self.optimizer.step(net, &mut self.grads);
+        Ok(cost)
+    }
+
+    /// One epoch: shuffles the sample order with `rng`, then steps through
+    /// `inputs` and `targets` in mini-batches of `batch_size` (the last one
+    /// may be smaller). Returns the mean of the mini-batch costs. `epoch` (from
+    /// 1) is only used to locate errors.
+    ///
+    /// The same `rng` state, network and data give bit-identical results.
+    ///
+    /// # Errors
+    /// [`TrainError::ZeroBatchSize`], [`TrainError::LengthMismatch`],
+    /// [`TrainError::EmptyBatch`] for an empty data set, and the divergence
+    /// errors of [`gradient`](Self::gradient) located at `epoch` and batch;
+    /// on divergence `net` holds the parameters from before that batch.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+    ///
+    /// // XOR with a 2-4-1 sigmoid network.
+    /// let inputs = [[0.0_f64, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]];
+    /// let targets = [[0.0], [1.0], [1.0], [0.0]];
+    /// let mut rng = ChaCha8Rng::seed_from_u64(3);
+    /// let mut net = <(Dense<2, 4, f64>, Sigmoid, Dense<4, 1, f64>, Sigmoid)>::random(Init::StandardNormal, &mut rng);
+    /// let mut trainer = Trainer::new(Quadratic, Sgd::new(5.0));
+    /// for epoch in 1..=2000 {
+    ///     trainer.epoch(&mut net, &inputs, &targets, 4, &mut rng, epoch)?;
+    /// }
+    /// for (x, y) in inputs.iter().zip(&targets) {
+    ///     assert!((net.forward(x)[0] - y[0]).abs() < 0.1);
+    /// }
+    /// # Ok::<(), constnet::TrainError>(())
+    /// ```
+    pub fn epoch<I, Y>(
+        &mut self,
+        net: &mut N,
+        inputs: &[I],
+        targets: &[Y],
+        batch_size: usize,
+        rng: &mut impl Rng,
+        epoch: usize,
+    ) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        O: Optimizer<N>,
+    {
+        if batch_size == 0 {
+            return Err(TrainError::ZeroBatchSize);
+        }
+        if inputs.len() != targets.len() {
+            return Err(TrainError::LengthMismatch {
+                inputs: inputs.len(),
+                targets: targets.len(),
+            });
+        }
+        if inputs.is_empty() {
+            return Err(TrainError::EmptyBatch);
+        }
+        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        order.shuffle(rng);
+        let mut sum = I::Scalar::zero();
+        let mut batches = 0;
+        for (b, chunk) in order.chunks(batch_size).enumerate() {
+            let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
+            let cost = self.step(net, batch).map_err(|e| e.at(epoch, b + 1))?;
+            sum = sum + cost;
+            batches += 1;
+        }
+        Ok(sum / cast::<I::Scalar>(batches))
+    }
+}
+
+/// `n` as a float; counts of samples are always representable.
+fn cast<T: Float>(n: usize) -> T {
+    T::from(n).unwrap_or_else(T::max_value)
+}

@@ -1,0 +1,120 @@
+//! Networks as tuples of layers: `(A, B, C)` is `C ∘ B ∘ A`.
+//!
+//! A tuple of up to 12 layers is itself a layer, and tuples nest, so
+//! `((A, B), C)` is a network too. The compile-time shape check is one bound
+//! per link: `B: Layer<A::Output>`. When sizes do not chain, that bound fails
+//! and the compiler names both sizes:
+//!
+//! ```text
+//! error[E0599]: the method `forward` exists for tuple `(Dense<784, 30>, Sigmoid, Dense<20, 10>)`,
+//!               but its trait bounds were not satisfied
+//!    = note: the following trait bounds were not satisfied:
+//!            `Dense<20, 10>: Layer<[f32; 30]>`
+//! ```
+//!
+//! Where a network is passed to a function with a `Layer` bound instead, the
+//! error is E0277 and reads "`Dense<20, 10>` cannot take an input of type
+//! `[f32; 30]`".
+//!
+//! For three layers the macro below expands to (parameter impl left out):
+//!
+//! ```text
+//! impl<I: Tensor, A: Layer<I>, B: Layer<A::Output>, C: Layer<B::Output>> Layer<I> for (A, B, C) {
+//!     type Output = C::Output;
+//!     type Cache = (A::Cache, B::Cache, C::Cache);
+//!     fn forward(&self, x: &I) -> Self::Output {
+//!         let x = self.0.forward(x);
+//!         let x = self.1.forward(&x);
+//!         let x = self.2.forward(&x);
+//!         x
+//!     }
+//!     fn forward_train(&self, x: &I) -> (Self::Output, Self::Cache) {
+//!         let (x, c0) = self.0.forward_train(x);
+//!         let (x, c1) = self.1.forward_train(&x);
+//!         let (x, c2) = self.2.forward_train(&x);
+//!         (x, (c0, c1, c2))
+//!     }
+//!     fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> I {
+//!         let dy = &self.2.backward(&cache.2, dy, &mut grads.2);
+//!         let dy = &self.1.backward(&cache.1, dy, &mut grads.1);
+//!         self.0.backward(&cache.0, dy, &mut grads.0)
+//!     }
+//!     // backward_params: the same, ending in self.0.backward_params(..).
+//! }
+//! ```
+
+use num_traits::Float;
+use rand::Rng;
+
+use crate::{Init, Layer, Params, Tensor};
+
+macro_rules! tuple_impl {
+    (
+        all [$($all:ident $cache:ident $k:tt),+];
+        first $first_cache:ident;
+        rest [$($cur:ident $cur_cache:ident $i:tt after $prev:ident),*];
+        rev [$($rev:ident $j:tt),*];
+        last $last:ident
+    ) => {
+        impl<T: Float, $($all: Params<T>),+> Params<T> for ($($all,)+) {
+            const NUM_PARAMS: usize = 0 $(+ $all::NUM_PARAMS)+;
+
+            fn zeros() -> Self {
+                ($($all::zeros(),)+)
+            }
+
+            fn visit(&self, f: &mut impl FnMut(&[T])) {
+                $(self.$k.visit(f);)+
+            }
+
+            fn visit_n<const N: usize>(mut items: [&mut Self; N], f: &mut impl FnMut([&mut [T]; N])) {
+                $($all::visit_n(items.each_mut().map(|t| &mut t.$k), f);)+
+            }
+
+            fn init(&mut self, init: Init, rng: &mut impl Rng) {
+                $(self.$k.init(init, rng);)+
+            }
+        }
+
+        impl<In: Tensor, A: Layer<In>, $($cur: Layer<$prev::Output>),*> Layer<In> for ($($all,)+) {
+            type Output = $last::Output;
+            type Cache = ($($all::Cache,)+);
+
+            #[inline]
+            fn forward(&self, x: &In) -> Self::Output {
+                let x = self.0.forward(x);
+                $(let x = self.$i.forward(&x);)*
+                x
+            }
+
+            fn forward_train(&self, x: &In) -> (Self::Output, Self::Cache) {
+                let (x, $first_cache) = self.0.forward_train(x);
+                $(let (x, $cur_cache) = self.$i.forward_train(&x);)*
+                (x, ($($cache,)+))
+            }
+
+            fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> In {
+                $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
+                self.0.backward(&cache.0, dy, &mut grads.0)
+            }
+
+            fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+                $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
+                self.0.backward_params(&cache.0, dy, &mut grads.0)
+            }
+        }
+    };
+}
+
+tuple_impl!(all [A a 0]; first a; rest []; rev []; last A);
+tuple_impl!(all [A a 0, B b 1]; first a; rest [B b 1 after A]; rev [B 1]; last B);
+tuple_impl!(all [A a 0, B b 1, C c 2]; first a; rest [B b 1 after A, C c 2 after B]; rev [C 2, B 1]; last C);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C]; rev [D 3, C 2, B 1]; last D);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D]; rev [E 4, D 3, C 2, B 1]; last E);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E]; rev [F 5, E 4, D 3, C 2, B 1]; last F);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F]; rev [G 6, F 5, E 4, D 3, C 2, B 1]; last G);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G]; rev [H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last H);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H]; rev [I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last I);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I]; rev [J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last J);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I, K k 10 after J]; rev [K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last K);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10, L l 11]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I, K k 10 after J, L l 11 after K]; rev [L 11, K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last L);

@@ -1,0 +1,184 @@
+//! Every backward pass against central finite differences (f64), through the
+//! public `gradcheck` harness.
+
+use constnet::gradcheck::{Report, check_batch, check_layer, check_loss};
+use constnet::prelude::*;
+use constnet::rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
+
+const TOLERANCE: f64 = 1e-6;
+
+fn assert_ok(what: &str, report: &Report) {
+    assert!(report.checked > 0, "{what}: nothing was checked");
+    assert!(report.max_error < TOLERANCE, "{what}: {report}");
+}
+
+/// Inputs in ±[0.1, 1]: away from Relu's kink at 0.
+fn input<const N: usize>(rng: &mut ChaCha8Rng) -> [f64; N] {
+    core::array::from_fn(|_| {
+        let magnitude = rng.random_range(0.1..1.0);
+        if rng.random_bool(0.5) {
+            magnitude
+        } else {
+            -magnitude
+        }
+    })
+}
+
+fn check_random<N: Layer<[f64; IN]>, const IN: usize>(what: &str, seed: u64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let net = N::random(Init::StandardNormal, &mut rng);
+    for trial in 0..3 {
+        let x = input::<IN>(&mut rng);
+        assert_ok(
+            &format!("{what} (trial {trial})"),
+            &check_layer(&net, &x, seed + trial),
+        );
+    }
+}
+
+#[test]
+fn dense() {
+    check_random::<Dense<5, 3, f64>, 5>("Dense<5, 3>", 1);
+    check_random::<Dense<1, 1, f64>, 1>("Dense<1, 1>", 2);
+    check_random::<Dense<17, 9, f64>, 17>("Dense<17, 9>", 3);
+}
+
+#[test]
+fn activations() {
+    check_random::<Sigmoid, 7>("Sigmoid", 4);
+    check_random::<Tanh, 7>("Tanh", 5);
+    check_random::<Relu, 7>("Relu", 6);
+    check_random::<Relu, 1>("Relu width 1", 7);
+}
+
+#[test]
+fn relu_passes_gradient_only_where_positive() {
+    let (_, cache) = Relu.forward_train(&[-1.0_f64, 2.0, 0.0]);
+    let dx = Relu.backward(&cache, &[5.0, 5.0, 5.0], &mut Relu);
+    assert_eq!(dx, [0.0, 5.0, 0.0]);
+}
+
+#[test]
+fn networks_of_several_sizes() {
+    check_random::<(Dense<4, 3, f64>, Sigmoid, Dense<3, 2, f64>), 4>("4-3-2", 10);
+    check_random::<(Dense<64, 16, f64>, Sigmoid, Dense<16, 10, f64>, Sigmoid), 64>(
+        "64-16-10 sigmoid",
+        11,
+    );
+    check_random::<
+        (
+            Dense<6, 5, f64>,
+            Tanh,
+            Dense<5, 5, f64>,
+            Relu,
+            Dense<5, 4, f64>,
+            Sigmoid,
+            Dense<4, 3, f64>,
+        ),
+        6,
+    >("6-5-5-4-3 mixed", 12);
+    check_random::<(Dense<3, 2, f64>,), 3>("1-tuple", 13);
+}
+
+#[test]
+fn nested_and_long_tuples() {
+    type Block<const I: usize, const O: usize> = (Dense<I, O, f64>, Tanh);
+    check_random::<(Block<4, 4>, (Block<4, 3>, (Dense<3, 2, f64>, Sigmoid))), 4>("nested", 20);
+    type Twelve = (
+        Dense<3, 3, f64>,
+        Tanh,
+        Dense<3, 3, f64>,
+        Sigmoid,
+        Dense<3, 3, f64>,
+        Tanh,
+        Dense<3, 3, f64>,
+        Sigmoid,
+        Dense<3, 3, f64>,
+        Tanh,
+        Dense<3, 2, f64>,
+        Sigmoid,
+    );
+    check_random::<Twelve, 3>("12-tuple", 21);
+}
+
+#[test]
+fn quadratic_cost() {
+    let mut rng = ChaCha8Rng::seed_from_u64(30);
+    for _ in 0..5 {
+        let pred = input::<10>(&mut rng);
+        let target = input::<10>(&mut rng);
+        assert_ok(
+            "Quadratic vs vector",
+            &check_loss(&Quadratic, &pred, &target),
+        );
+        let label = Class::<10>::new(rng.random_range(0..10)).expect("in range");
+        assert_ok("Quadratic vs class", &check_loss(&Quadratic, &pred, &label));
+    }
+}
+
+#[test]
+fn the_check_catches_a_wrong_gradient() {
+    /// Claims f(x) = 2x but backpropagates 3·dy.
+    #[derive(Clone, Default)]
+    struct Wrong;
+    impl Params<f64> for Wrong {
+        const NUM_PARAMS: usize = 0;
+        fn zeros() -> Self {
+            Wrong
+        }
+        fn visit(&self, _: &mut impl FnMut(&[f64])) {}
+        fn visit_n<const N: usize>(_: [&mut Self; N], _: &mut impl FnMut([&mut [f64]; N])) {}
+        fn init(&mut self, _: Init, _: &mut impl constnet::rand::Rng) {}
+    }
+    impl Layer<[f64; 2]> for Wrong {
+        type Output = [f64; 2];
+        type Cache = ();
+        fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
+            x.map(|v| 2.0 * v)
+        }
+        fn forward_train(&self, x: &[f64; 2]) -> ([f64; 2], ()) {
+            (self.forward(x), ())
+        }
+        fn backward(&self, _: &(), dy: &[f64; 2], _: &mut Self) -> [f64; 2] {
+            dy.map(|d| 3.0 * d)
+        }
+    }
+    let report = check_layer(&Wrong, &[0.5, -0.5], 0);
+    assert!(report.max_error > 0.3, "{report}");
+}
+
+/// The trainer's mini-batch gradient is the gradient of the lecture's cost
+/// `C = 1/(2m) Σ ‖y − ŷ‖²`, including the 1/m.
+#[test]
+fn trainer_gradient_is_gradient_of_batch_cost() {
+    type Net = (Dense<5, 4, f64>, Sigmoid, Dense<4, 3, f64>, Sigmoid);
+    let mut rng = ChaCha8Rng::seed_from_u64(40);
+    let net = Net::random(Init::StandardNormal, &mut rng);
+    let inputs: Vec<[f64; 5]> = (0..7).map(|_| input(&mut rng)).collect();
+    let targets: Vec<[f64; 3]> = (0..7).map(|_| input(&mut rng)).collect();
+    let report = check_batch(&net, &Quadratic, &inputs, &targets);
+    assert_eq!(report.checked, 1 + Net::NUM_PARAMS);
+    assert_ok("mini-batch cost", &report);
+
+    // The lecture's formula, written out independently of `Loss`.
+    let lecture_cost = inputs
+        .iter()
+        .zip(&targets)
+        .map(|(x, y)| {
+            net.forward(x)
+                .iter()
+                .zip(y)
+                .map(|(a, b)| (a - b) * (a - b))
+                .sum::<f64>()
+        })
+        .sum::<f64>()
+        / (2.0 * inputs.len() as f64);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(1.0));
+    let reported = trainer
+        .gradient(&net, inputs.iter().zip(&targets))
+        .expect("finite");
+    assert!(
+        (reported - lecture_cost).abs() < 1e-12,
+        "{reported} vs {lecture_cost}"
+    );
+}

@@ -1,0 +1,141 @@
+//! The training loop: reproducibility, convergence and bad input.
+
+use constnet::prelude::*;
+use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+use constnet::train::{TrainError, evaluate};
+
+type Net = (Dense<2, 8>, Sigmoid, Dense<8, 2>, Sigmoid);
+
+/// Two interleaved classes on a grid: points inside the unit circle or not.
+fn circle_data() -> (Vec<[f32; 2]>, Vec<Class<2>>) {
+    let mut inputs = Vec::new();
+    let mut labels = Vec::new();
+    for i in 0..20 {
+        for j in 0..20 {
+            let (x, y) = (i as f32 / 10.0 - 0.95, j as f32 / 10.0 - 0.95);
+            inputs.push([x, y]);
+            let inside = x * x + y * y < 0.5;
+            labels.push(Class::new(usize::from(inside)).expect("0 or 1"));
+        }
+    }
+    (inputs, labels)
+}
+
+fn train(seed: u64, epochs: usize) -> Net {
+    let (inputs, labels) = circle_data();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut net = Net::random(Init::StandardNormal, &mut rng);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0));
+    for epoch in 1..=epochs {
+        trainer
+            .epoch(&mut net, &inputs, &labels, 10, &mut rng, epoch)
+            .expect("training converges");
+    }
+    net
+}
+
+fn bits(net: &Net) -> Vec<u32> {
+    let mut out = Vec::new();
+    net.visit(&mut |p: &[f32]| out.extend(p.iter().map(|v| v.to_bits())));
+    out
+}
+
+#[test]
+fn same_seed_gives_bit_identical_training() {
+    assert_eq!(bits(&train(5, 3)), bits(&train(5, 3)));
+    assert_ne!(bits(&train(5, 3)), bits(&train(6, 3)));
+}
+
+#[test]
+fn sgd_learns_a_nonlinear_boundary() {
+    let (inputs, labels) = circle_data();
+    let before = evaluate(&train(1, 0), &inputs, &labels, &Quadratic);
+    let after = evaluate(&train(1, 200), &inputs, &labels, &Quadratic);
+    assert!(after.loss < before.loss / 2.0, "{before:?} -> {after:?}");
+    assert!(after.accuracy > 0.95, "{after:?}");
+}
+
+#[test]
+fn nan_input_stops_training_with_location_and_keeps_parameters() {
+    let (mut inputs, labels) = circle_data();
+    inputs[123][1] = f32::NAN;
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Net::random(Init::StandardNormal, &mut rng);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0));
+    // Batch size = data size: the NaN is in the first (only) batch.
+    let before = bits(&net);
+    let err = trainer
+        .epoch(&mut net, &inputs, &labels, inputs.len(), &mut rng, 4)
+        .expect_err("NaN must be reported");
+    assert!(
+        matches!(err, TrainError::NonFiniteLoss { epoch: Some(4), batch: Some(1), loss } if loss.is_nan()),
+        "{err:?}"
+    );
+    assert_eq!(
+        before,
+        bits(&net),
+        "parameters must be left as before the batch"
+    );
+    assert!(err.to_string().contains("epoch 4, batch 1"), "{err}");
+}
+
+#[test]
+fn infinite_target_is_reported_not_trained_on() {
+    let mut net = (Dense::<1, 1>::zeros(),);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1_f32));
+    let err = trainer
+        .step(&mut net, [(&[1.0], &[f32::INFINITY])])
+        .expect_err("infinite cost");
+    assert!(matches!(
+        err,
+        TrainError::NonFiniteLoss {
+            epoch: None,
+            batch: None,
+            ..
+        }
+    ));
+    assert_eq!(net.0.weight, [[0.0]]);
+}
+
+#[test]
+fn overflowing_gradient_is_reported() {
+    // The cost ½·(1e10)² is finite in f32, but ∂C/∂w = −1e10·f32::MAX is not.
+    let mut net = (Dense::<2, 1> {
+        weight: [[0.0, 0.0]],
+        bias: [0.0],
+    },);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1_f32));
+    let err = trainer
+        .step(&mut net, [(&[f32::MAX, 0.0], &[1e10])])
+        .expect_err("gradient overflows");
+    assert!(
+        matches!(err, TrainError::NonFiniteGradient { .. }),
+        "{err:?}"
+    );
+    assert_eq!(net.0.weight, [[0.0, 0.0]]);
+}
+
+#[test]
+fn bad_arguments_are_errors() {
+    let (inputs, labels) = circle_data();
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let mut net = Net::random(Init::StandardNormal, &mut rng);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(1.0));
+    assert_eq!(
+        trainer.epoch(&mut net, &inputs, &labels, 0, &mut rng, 1),
+        Err(TrainError::ZeroBatchSize)
+    );
+    assert_eq!(
+        trainer.epoch(&mut net, &inputs, &labels[1..], 10, &mut rng, 1),
+        Err(TrainError::LengthMismatch {
+            inputs: 400,
+            targets: 399
+        })
+    );
+    assert_eq!(
+        trainer.epoch(&mut net, &inputs[..0], &labels[..0], 10, &mut rng, 1),
+        Err(TrainError::EmptyBatch)
+    );
+    let empty: [(&[f32; 2], &Class<2>); 0] = [];
+    assert_eq!(trainer.step(&mut net, empty), Err(TrainError::EmptyBatch));
+}
