@@ -38,7 +38,7 @@ impl Config {
             epochs: 30,
             batch_size: 10,
             eta: 3.0,
-            seed: 1,
+            seed: 0,
             data: default_data_dir(),
         };
         while let Some(flag) = args.next() {

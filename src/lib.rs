@@ -103,6 +103,11 @@ pub use params::Params;
 pub use tensor::Tensor;
 pub use train::{TrainError, Trainer};
 
+/// The README's examples, run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 /// The `rand` crate constnet is built against, so seeds and RNG types match.
 pub use rand;
 
