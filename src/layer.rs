@@ -51,22 +51,59 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     type Cache;
 
     /// Inference: computes the output. Stores nothing and never allocates.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let net = (Dense::<2, 1, f64> { weight: [[1.0, 1.0]], bias: [0.0] }, Sigmoid);
+    /// assert_eq!(net.forward(&[0.0, 0.0]), [0.5]);
+    /// ```
     #[must_use]
     fn forward(&self, x: &I) -> Self::Output;
 
     /// Training forward pass: the output and what [`backward`](Self::backward)
     /// needs.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
+    /// let (y, cache) = layer.forward_train(&[1.0, -1.0]);
+    /// assert_eq!((y, cache), ([0.0], [1.0, -1.0])); // a Dense caches its input
+    /// ```
     #[must_use]
     fn forward_train(&self, x: &I) -> (Self::Output, Self::Cache);
 
     /// Backpropagation: adds ∂loss/∂parameters into `grads` and returns
     /// ∂loss/∂input, given `dy` = ∂loss/∂output and the cache of the forward
     /// pass that produced the output.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// // y = σ(w·x + b) with w = [2, 3], b = 1, at x = [1, −1]: z = 0, y = 0.5.
+    /// let net = (Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] }, Sigmoid);
+    /// let (y, cache) = net.forward_train(&[1.0, -1.0]);
+    /// let mut grads = <(Dense<2, 1, f64>, Sigmoid)>::zeros();
+    /// let dx = net.backward(&cache, &[1.0], &mut grads); // dL/dy = 1
+    /// // dL/dz = σ'(0) = 0.25; dL/dw = 0.25·x; dL/db = 0.25; dL/dx = 0.25·w.
+    /// assert_eq!(grads.0.weight, [[0.25, -0.25]]);
+    /// assert_eq!(grads.0.bias, [0.25]);
+    /// assert_eq!(dx, [0.5, 0.75]);
+    /// # assert_eq!(y, [0.5]);
+    /// ```
     fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> I;
 
     /// Like [`backward`](Self::backward) but without the input gradient, which
     /// the first layer of a network does not need: layers override it to skip
     /// that work.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
+    /// let (_, cache) = layer.forward_train(&[1.0, -1.0]);
+    /// let mut grads = Dense::zeros();
+    /// layer.backward_params(&cache, &[2.0], &mut grads);
+    /// layer.backward_params(&cache, &[2.0], &mut grads); // gradients add up
+    /// assert_eq!((grads.weight, grads.bias), ([[4.0, -4.0]], [4.0]));
+    /// ```
     fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
         let _ = self.backward(cache, dy, grads);
     }

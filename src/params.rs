@@ -33,10 +33,22 @@ pub trait Params<T: Float>: Clone {
 
     /// A value whose parameters are all zero (activations and other
     /// parameter-free layers take their default settings).
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// assert_eq!(Dense::<2, 1>::zeros().weight, [[0.0, 0.0]]);
+    /// ```
     #[must_use]
     fn zeros() -> Self;
 
     /// Calls `f` once per parameter tensor, as a flat slice, in a fixed order.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut lengths = Vec::new();
+    /// <(Dense<3, 2>, Relu, Dense<2, 1>)>::zeros().visit(&mut |p: &[f32]| lengths.push(p.len()));
+    /// assert_eq!(lengths, [6, 2, 2, 1]); // weight, bias, weight, bias
+    /// ```
     fn visit(&self, f: &mut impl FnMut(&[T]));
 
     /// Calls `f` on the same parameter tensor of each of `items`, for every
@@ -45,16 +57,43 @@ pub trait Params<T: Float>: Clone {
     /// This is how an optimizer walks parameters, gradients and its own state
     /// together: `Params::visit_n([params, grads, momentum], f)` hands `f`
     /// three slices of equal length at a time.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut a = Dense::<2, 1, f64> { weight: [[1.0, 2.0]], bias: [3.0] };
+    /// let mut b = Dense::<2, 1, f64> { weight: [[10.0, 20.0]], bias: [30.0] };
+    /// Params::visit_n([&mut a, &mut b], &mut |[x, y]: [&mut [f64]; 2]| {
+    ///     for (x, y) in x.iter_mut().zip(y.iter()) {
+    ///         *x += y;
+    ///     }
+    /// });
+    /// assert_eq!((a.weight, a.bias), ([[11.0, 22.0]], [33.0]));
+    /// ```
     fn visit_n<const N: usize>(items: [&mut Self; N], f: &mut impl FnMut([&mut [T]; N]));
 
     /// Calls `f` once per parameter tensor, mutably, in the order of
     /// [`visit`](Self::visit).
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut layer = Dense::<2, 1>::zeros();
+    /// layer.visit_mut(&mut |p: &mut [f32]| p.fill(1.0));
+    /// assert_eq!((layer.weight, layer.bias), ([[1.0, 1.0]], [1.0]));
+    /// ```
     fn visit_mut(&mut self, f: &mut impl FnMut(&mut [T])) {
         Self::visit_n([self], &mut |[p]| f(p));
     }
 
     /// Draws every parameter from `init`, using `rng` in the order of
     /// [`visit`](Self::visit); the same seed gives the same parameters.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+    /// let mut layer = Dense::<4, 4, f64>::zeros();
+    /// layer.init(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(0));
+    /// assert!(layer.weight.as_flattened().iter().any(|&w| w != 0.0));
+    /// ```
     fn init(&mut self, init: Init, rng: &mut impl Rng);
 
     /// A value initialised by `init` from `rng`: shorthand for
@@ -76,6 +115,13 @@ pub trait Params<T: Float>: Clone {
     }
 
     /// Sets every parameter to zero.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut layer = Dense::<1, 1> { weight: [[2.0]], bias: [3.0] };
+    /// layer.set_zero();
+    /// assert_eq!(layer, Dense::zeros());
+    /// ```
     fn set_zero(&mut self) {
         self.visit_mut(&mut |p| p.fill(T::zero()));
     }

@@ -22,11 +22,28 @@ pub trait Tensor: Clone {
     /// The number of elements.
     const LEN: usize;
     /// A tensor of zeros.
+    ///
+    /// ```
+    /// use constnet::Tensor;
+    /// assert_eq!(<[f64; 2]>::zeros(), [0.0, 0.0]);
+    /// ```
     #[must_use]
     fn zeros() -> Self;
     /// The elements in memory order.
+    ///
+    /// ```
+    /// use constnet::Tensor;
+    /// assert_eq!(Tensor::as_slice(&[1.0_f32, 2.0]), &[1.0, 2.0]);
+    /// ```
     fn as_slice(&self) -> &[Self::Scalar];
     /// The elements in memory order, mutably.
+    ///
+    /// ```
+    /// use constnet::Tensor;
+    /// let mut x = [1.0_f32, 2.0];
+    /// Tensor::as_mut_slice(&mut x)[0] = 5.0;
+    /// assert_eq!(x, [5.0, 2.0]);
+    /// ```
     fn as_mut_slice(&mut self) -> &mut [Self::Scalar];
 }
 

@@ -43,7 +43,14 @@ pub struct Trainer<N, L, O> {
 }
 
 impl<N, L, O> Trainer<N, L, O> {
-    /// A trainer minimising `loss` with `optimizer`.
+    /// A trainer minimising `loss` with `optimizer`. The network type comes
+    /// from the trainer's use, or can be named.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let trainer: Trainer<(Dense<2, 1>, Sigmoid), _, _> = Trainer::new(Quadratic, Sgd::new(0.5));
+    /// assert_eq!(trainer.grads().0.bias, [0.0]);
+    /// ```
     #[must_use]
     pub fn new<T: Float>(loss: L, optimizer: O) -> Self
     where
@@ -57,11 +64,23 @@ impl<N, L, O> Trainer<N, L, O> {
     }
 
     /// The loss being minimised.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let trainer: Trainer<(Dense<2, 1>,), _, _> = Trainer::new(Quadratic, Sgd::new(0.5));
+    /// assert_eq!(*trainer.loss(), Quadratic);
+    /// ```
     pub fn loss(&self) -> &L {
         &self.loss
     }
 
     /// The optimizer, e.g. to change its learning rate between epochs.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut trainer: Trainer<(Dense<2, 1>,), _, _> = Trainer::new(Quadratic, Sgd::new(0.5));
+    /// trainer.optimizer_mut().learning_rate = 0.25;
+    /// ```
     pub fn optimizer_mut(&mut self) -> &mut O {
         &mut self.optimizer
     }
@@ -69,6 +88,7 @@ impl<N, L, O> Trainer<N, L, O> {
     /// The gradient of the last [`gradient`](Self::gradient) call.
     ///
     /// After [`step`](Self::step) its content is whatever the optimizer left.
+    /// See [`gradient`](Self::gradient) for an example.
     pub fn grads(&self) -> &N {
         &self.grads
     }
@@ -146,6 +166,17 @@ impl<N, L, O> Trainer<N, L, O> {
     ///
     /// # Errors
     /// As [`gradient`](Self::gradient); on error `net` is left unchanged.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut net = (Dense::<1, 1, f64> { weight: [[0.0]], bias: [0.0] },);
+    /// let mut trainer = Trainer::new(Quadratic, Sgd::new(0.5));
+    /// // C = ½(0 − 2)² = 2; ∂C/∂w = −2·1, ∂C/∂b = −2; w, b ← 0 − 0.5·(−2) = 1.
+    /// let cost = trainer.step(&mut net, [(&[1.0], &[2.0])])?;
+    /// assert_eq!(cost, 2.0);
+    /// assert_eq!((net.0.weight, net.0.bias), ([[1.0]], [1.0]));
+    /// # Ok::<(), constnet::TrainError>(())
+    /// ```
     pub fn step<'a, I, Y, B>(&mut self, net: &mut N, batch: B) -> Result<I::Scalar, TrainError>
     where
         I: Tensor + 'a,
