@@ -41,8 +41,18 @@ impl<T> Sgd<T> {
 }
 
 impl<T: Float, P: Params<T>> Optimizer<P> for Sgd<T> {
+    type Scalar = T;
+
     fn step(&mut self, params: &mut P, grads: &mut P) {
         let rate = -self.learning_rate;
         P::visit_n([params, grads], &mut |[p, g]| kernel::axpy(rate, g, p));
+    }
+
+    fn learning_rate(&self) -> T {
+        self.learning_rate
+    }
+
+    fn set_learning_rate(&mut self, learning_rate: T) {
+        self.learning_rate = learning_rate;
     }
 }
