@@ -107,4 +107,38 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
         let _ = self.backward(cache, dy, grads);
     }
+
+    /// Calls `f` once for each layer, in order, with its description: once
+    /// for a single layer, once per element for a network (tuples recurse).
+    /// [`Summary`](crate::Summary) is built on it.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// use constnet::LayerInfo;
+    /// let mut layers = Vec::new();
+    /// <(Dense<4, 3>, Relu)>::zeros().describe(&mut |l: LayerInfo| layers.push((l.outputs, l.params)));
+    /// assert_eq!(layers, [(3, 15), (3, 0)]);
+    /// ```
+    fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {
+        f(LayerInfo {
+            type_name: core::any::type_name::<Self>(),
+            inputs: I::LEN,
+            outputs: <Self::Output as Tensor>::LEN,
+            params: Self::NUM_PARAMS,
+        });
+    }
+}
+
+/// One layer as [`Layer::describe`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct LayerInfo {
+    /// The full Rust type name, e.g. `constnet::dense::Dense<784, 30>`.
+    pub type_name: &'static str,
+    /// Input width.
+    pub inputs: usize,
+    /// Output width.
+    pub outputs: usize,
+    /// Number of trainable parameters.
+    pub params: usize,
 }

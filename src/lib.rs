@@ -88,6 +88,7 @@ mod layer;
 pub mod loss;
 pub mod optim;
 mod params;
+mod summary;
 mod tensor;
 pub mod train;
 mod tuple;
@@ -96,10 +97,11 @@ pub use activation::{Relu, Sigmoid, Tanh};
 pub use class::Class;
 pub use dense::Dense;
 pub use init::Init;
-pub use layer::Layer;
+pub use layer::{Layer, LayerInfo};
 pub use loss::{Loss, Quadratic};
 pub use optim::{Optimizer, Sgd};
 pub use params::Params;
+pub use summary::Summary;
 pub use tensor::Tensor;
 pub use train::{TrainError, Trainer};
 
@@ -120,7 +122,7 @@ pub use rand;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Class, Dense, Init, Layer, Loss, Optimizer, Params, Quadratic, Relu, Sgd, Sigmoid, Tanh,
-        Tensor, Trainer,
+        Class, Dense, Init, Layer, Loss, Optimizer, Params, Quadratic, Relu, Sgd, Sigmoid, Summary,
+        Tanh, Tensor, Trainer,
     };
 }

@@ -46,7 +46,7 @@
 use num_traits::Float;
 use rand::Rng;
 
-use crate::{Init, Layer, Params, Tensor};
+use crate::{Init, Layer, LayerInfo, Params, Tensor};
 
 macro_rules! tuple_impl {
     (
@@ -101,6 +101,11 @@ macro_rules! tuple_impl {
             fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
                 $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
                 self.0.backward_params(&cache.0, dy, &mut grads.0)
+            }
+
+            fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {
+                <A as Layer<In>>::describe(&self.0, f);
+                $(<$cur as Layer<$prev::Output>>::describe(&self.$i, f);)*
             }
         }
     };

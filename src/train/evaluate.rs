@@ -64,3 +64,21 @@ where
         total,
     }
 }
+
+/// The class `net` predicts for `x`: the index of its largest output.
+///
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::train::predict;
+///
+/// let net = (Dense::<2, 3, f64> { weight: [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], bias: [0.0; 3] },);
+/// assert_eq!(predict(&net, &[1.0, 0.5]).index(), 2);
+/// ```
+#[must_use]
+pub fn predict<N, I, const C: usize>(net: &N, x: &I) -> Class<C>
+where
+    I: Tensor,
+    N: Layer<I, Output = [I::Scalar; C]>,
+{
+    Class::argmax(&net.forward(x))
+}

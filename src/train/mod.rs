@@ -1,15 +1,26 @@
-//! Training: mini-batch gradient descent and evaluation.
+//! Training: mini-batch gradient descent, `fit`, evaluation and metrics.
 //!
 //! A [`Trainer`] owns the gradient buffer, the loss and the optimizer. Its
 //! [`step`](Trainer::step) runs one mini-batch — forward, loss, backward,
 //! update — without touching the heap; [`epoch`](Trainer::epoch) shuffles a
-//! data set with a seeded RNG and steps through it. [`evaluate`] measures loss
-//! and accuracy. The library prints nothing: what is reported is returned.
+//! data set with a seeded RNG and steps through it; [`fit`](Trainer::fit)
+//! runs epochs with validation, per-epoch [`History`] and [`Callback`]s for
+//! progress, learning-rate schedules and [`EarlyStopping`]. [`evaluate`],
+//! [`predict`] and [`ConfusionMatrix`] measure a trained network. The library
+//! prints nothing: what is measured is returned.
 
+mod callback;
+mod confusion;
 mod error;
 mod evaluate;
+mod fit;
+mod target;
 mod trainer;
 
+pub use callback::{BatchProgress, Callback, Control, EarlyStopping, Monitor};
+pub use confusion::{ConfusionMatrix, Named};
 pub use error::TrainError;
-pub use evaluate::{Evaluation, evaluate};
+pub use evaluate::{Evaluation, evaluate, predict};
+pub use fit::{EpochMetrics, FitConfig, History};
+pub use target::Target;
 pub use trainer::Trainer;

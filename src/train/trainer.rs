@@ -37,7 +37,8 @@ use crate::{Layer, Loss, Optimizer, Params, Tensor};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Trainer<N, L, O> {
-    grads: N,
+    /// Boxed: a trainer of a large network stays cheap to move.
+    grads: Box<N>,
     loss: L,
     optimizer: O,
 }
@@ -57,7 +58,7 @@ impl<N, L, O> Trainer<N, L, O> {
         N: Params<T>,
     {
         Self {
-            grads: N::zeros(),
+            grads: Box::new(N::zeros()),
             loss,
             optimizer,
         }
@@ -72,6 +73,17 @@ impl<N, L, O> Trainer<N, L, O> {
     /// ```
     pub fn loss(&self) -> &L {
         &self.loss
+    }
+
+    /// The optimizer.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let trainer: Trainer<(Dense<2, 1>,), _, _> = Trainer::new(Quadratic, Sgd::new(0.5));
+    /// assert_eq!(trainer.optimizer().learning_rate, 0.5);
+    /// ```
+    pub fn optimizer(&self) -> &O {
+        &self.optimizer
     }
 
     /// The optimizer, e.g. to change its learning rate between epochs.
@@ -122,6 +134,26 @@ impl<N, L, O> Trainer<N, L, O> {
         B: IntoIterator<Item = (&'a I, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
+        self.gradient_with(net, batch, |_, _| {})
+    }
+
+    /// [`gradient`](Self::gradient), calling `observe(output, target)` for
+    /// each sample of the batch, e.g. to count correct predictions without a
+    /// second forward pass.
+    fn gradient_with<'a, I, Y, B>(
+        &mut self,
+        net: &N,
+        batch: B,
+        mut observe: impl FnMut(&N::Output, &Y),
+    ) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor + 'a,
+        Y: 'a,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B::IntoIter: ExactSizeIterator,
+    {
         let batch = batch.into_iter();
         let m = batch.len();
         if m == 0 {
@@ -132,6 +164,7 @@ impl<N, L, O> Trainer<N, L, O> {
         let mut total = I::Scalar::zero();
         for (x, y) in batch {
             let (out, cache) = net.forward_train(x);
+            observe(&out, y);
             let (loss, mut dy) = self.loss.loss_and_gradient(&out, y);
             total = total + loss;
             for d in dy.as_mut_slice() {
@@ -187,8 +220,45 @@ impl<N, L, O> Trainer<N, L, O> {
         B: IntoIterator<Item = (&'a I, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
-        let cost = self.gradient(net, batch)?;
-        self.optimizer.step(net, &mut self.grads);
+        self.step_with(net, batch, |_, _| {})
+    }
+
+    /// [`step`](Self::step), calling `observe(output, target)` for each
+    /// sample with the output of the training forward pass (before the
+    /// update). Allocates nothing.
+    ///
+    /// # Errors
+    /// As [`step`](Self::step).
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut net = (Dense::<1, 2, f64> { weight: [[1.0], [-1.0]], bias: [0.0; 2] },);
+    /// let label = Class::<2>::new(0).ok_or("label")?;
+    /// let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1));
+    /// let mut correct = 0;
+    /// trainer.step_with(&mut net, [(&[1.0], &label)], |out, y| {
+    ///     correct += usize::from(Class::argmax(out) == *y);
+    /// })?;
+    /// assert_eq!(correct, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn step_with<'a, I, Y, B>(
+        &mut self,
+        net: &mut N,
+        batch: B,
+        observe: impl FnMut(&N::Output, &Y),
+    ) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor + 'a,
+        Y: 'a,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        O: Optimizer<N>,
+        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B::IntoIter: ExactSizeIterator,
+    {
+        let cost = self.gradient_with(net, batch, observe)?;
+        self.optimizer.step(net, &mut *self.grads);
         Ok(cost)
     }
 
@@ -238,6 +308,39 @@ impl<N, L, O> Trainer<N, L, O> {
         L: Loss<N::Output, Y>,
         O: Optimizer<N>,
     {
+        self.epoch_with(
+            net,
+            inputs,
+            targets,
+            batch_size,
+            rng,
+            epoch,
+            |_, _| {},
+            |_, _, _| {},
+        )
+    }
+
+    /// [`epoch`](Self::epoch) with two observers: `observe(output, target)`
+    /// per sample and `on_batch(batch, batches, cost)` after each mini-batch
+    /// (batch counted from 1).
+    #[allow(clippy::too_many_arguments)] // private; the public entry points are small
+    pub(crate) fn epoch_with<I, Y>(
+        &mut self,
+        net: &mut N,
+        inputs: &[I],
+        targets: &[Y],
+        batch_size: usize,
+        rng: &mut impl Rng,
+        epoch: usize,
+        mut observe: impl FnMut(&N::Output, &Y),
+        mut on_batch: impl FnMut(usize, usize, I::Scalar),
+    ) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        O: Optimizer<N>,
+    {
         if batch_size == 0 {
             return Err(TrainError::ZeroBatchSize);
         }
@@ -252,13 +355,15 @@ impl<N, L, O> Trainer<N, L, O> {
         }
         let mut order: Vec<usize> = (0..inputs.len()).collect();
         order.shuffle(rng);
+        let batches = order.len().div_ceil(batch_size);
         let mut sum = I::Scalar::zero();
-        let mut batches = 0;
         for (b, chunk) in order.chunks(batch_size).enumerate() {
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
-            let cost = self.step(net, batch).map_err(|e| e.at(epoch, b + 1))?;
+            let cost = self
+                .step_with(net, batch, &mut observe)
+                .map_err(|e| e.at(epoch, b + 1))?;
             sum = sum + cost;
-            batches += 1;
+            on_batch(b + 1, batches, cost);
         }
         Ok(sum / cast::<I::Scalar>(batches))
     }
