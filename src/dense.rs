@@ -1,9 +1,8 @@
 //! [`Dense`]: the fully connected layer.
 
-use num_traits::Float;
 use rand::Rng;
 
-use crate::{Init, Layer, Params, kernel};
+use crate::{Init, Layer, Params, Scalar, kernel};
 
 /// A fully connected layer: `y = W·x + b`, from `IN` inputs to `OUT` outputs.
 ///
@@ -19,7 +18,7 @@ use crate::{Init, Layer, Params, kernel};
 ///
 /// # Generics
 /// - `IN`: the input width, `OUT`: the output width (both must be > 0).
-/// - `T`: the scalar type, `f32` by default; any [`num_traits::Float`].
+/// - `T`: the scalar type, `f32` by default, or `f64` (see [`Scalar`]).
 ///
 /// # Examples
 /// ```
@@ -37,7 +36,7 @@ pub struct Dense<const IN: usize, const OUT: usize, T = f32> {
     pub bias: [T; OUT],
 }
 
-impl<const IN: usize, const OUT: usize, T: Float> Params<T> for Dense<IN, OUT, T> {
+impl<const IN: usize, const OUT: usize, T: Scalar> Params<T> for Dense<IN, OUT, T> {
     const NUM_PARAMS: usize = IN * OUT + OUT;
 
     fn zeros() -> Self {
@@ -59,42 +58,68 @@ impl<const IN: usize, const OUT: usize, T: Float> Params<T> for Dense<IN, OUT, T
     }
 
     fn init(&mut self, init: Init, rng: &mut impl Rng) {
-        init.fill(self.weight.as_flattened_mut(), &mut self.bias, IN, rng);
+        init.fill(self.weight.as_flattened_mut(), &mut self.bias, IN, OUT, rng);
     }
 }
 
-impl<const IN: usize, const OUT: usize, T: Float> Layer<[T; IN]> for Dense<IN, OUT, T> {
+impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, OUT, T> {
     type Output = [T; OUT];
-    /// The input, for `∂L/∂W = dy·xᵀ`.
-    type Cache = [T; IN];
+    /// The inputs, for `∂L/∂W = Σ dy·xᵀ`.
+    type Cache<const B: usize> = [[T; IN]; B];
 
     #[inline]
     fn forward(&self, x: &[T; IN]) -> [T; OUT] {
-        const { assert!(IN > 0 && OUT > 0, "a Dense layer needs IN > 0 and OUT > 0") };
-        let mut y = self.bias;
-        for (yo, row) in y.iter_mut().zip(&self.weight) {
-            *yo = *yo + kernel::dot(row, x);
-        }
+        let [y] = self.forward_batch(core::array::from_ref(x));
         y
     }
 
-    fn forward_train(&self, x: &[T; IN]) -> ([T; OUT], [T; IN]) {
-        (self.forward(x), *x)
+    #[inline]
+    fn forward_batch<const B: usize>(&self, x: &[[T; IN]; B]) -> [[T; OUT]; B] {
+        const { assert!(IN > 0 && OUT > 0, "a Dense layer needs IN > 0 and OUT > 0") };
+        let mut y = [[T::zero(); OUT]; B];
+        kernel::dense_forward(
+            self.weight.as_flattened(),
+            &self.bias,
+            x.as_flattened(),
+            y.as_flattened_mut(),
+            IN,
+        );
+        y
     }
 
-    fn backward(&self, x: &[T; IN], dy: &[T; OUT], grads: &mut Self) -> [T; IN] {
+    fn forward_train<const B: usize>(&self, x: &[[T; IN]; B]) -> ([[T; OUT]; B], [[T; IN]; B]) {
+        (self.forward_batch(x), *x)
+    }
+
+    fn backward<const B: usize>(
+        &self,
+        x: &[[T; IN]; B],
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) -> [[T; IN]; B] {
         self.backward_params(x, dy, grads);
-        let mut dx = [T::zero(); IN];
-        for (row, &d) in self.weight.iter().zip(dy) {
-            kernel::axpy(d, row, &mut dx);
-        }
+        let mut dx = [[T::zero(); IN]; B];
+        kernel::dense_backward_input(
+            self.weight.as_flattened(),
+            dy.as_flattened(),
+            dx.as_flattened_mut(),
+            IN,
+        );
         dx
     }
 
-    fn backward_params(&self, x: &[T; IN], dy: &[T; OUT], grads: &mut Self) {
-        for ((grow, gb), &d) in grads.weight.iter_mut().zip(&mut grads.bias).zip(dy) {
-            kernel::axpy(d, x, grow);
-            *gb = *gb + d;
-        }
+    fn backward_params<const B: usize>(
+        &self,
+        x: &[[T; IN]; B],
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) {
+        kernel::dense_backward_params(
+            x.as_flattened(),
+            dy.as_flattened(),
+            grads.weight.as_flattened_mut(),
+            &mut grads.bias,
+            IN,
+        );
     }
 }

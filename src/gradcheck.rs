@@ -24,6 +24,7 @@
 
 use core::fmt;
 
+use num_traits::{NumCast, ToPrimitive, Zero};
 use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
 
 use crate::{Layer, Loss, Params, Sgd, Tensor, Trainer};
@@ -108,11 +109,12 @@ where
 
     // Analytic, accumulated twice onto a buffer that starts at one: the
     // result must be 1 + 2g if backward adds.
-    let (_, cache) = layer.forward_train(x);
+    let (_, cache) = layer.forward_train(core::array::from_ref(x));
     let mut grads = layer.clone();
     grads.visit_mut(&mut |p| p.fill(1.0));
-    let dx = layer.backward(&cache, &r, &mut grads);
-    layer.backward_params(&cache, &r, &mut grads);
+    let dy = core::array::from_ref(&r);
+    let [dx] = layer.backward(&cache, dy, &mut grads);
+    layer.backward_params(&cache, dy, &mut grads);
 
     let mut report = Report::new();
     let mut xp = x.clone();
@@ -237,6 +239,100 @@ where
         let minus = cost(nudge(&mut perturbed, k, -2.0 * STEP));
         nudge(&mut perturbed, k, STEP);
         report.compare("param", k, a, (plus - minus) / (2.0 * STEP));
+    }
+    report
+}
+
+/// Checks that `layer` computes a block of `B` samples exactly as it computes
+/// each sample alone, up to rounding: [`Layer::forward_batch`] and
+/// [`Layer::forward_train`] against [`Layer::forward`], and the block's
+/// [`Layer::backward`] (input gradients, and parameter gradients summed over
+/// the block) against the backward passes of the samples one by one, with
+/// output gradients drawn from `seed`.
+///
+/// This is what makes the batched kernels (which reorder sums and, for `f32`,
+/// may use SIMD) trustworthy once the single-sample gradients pass
+/// [`check_layer`]. Errors are relative, as in [`Report`].
+///
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::gradcheck::check_block;
+/// use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+///
+/// let net = <(Dense<9, 5>, Relu, Dense<5, 3>)>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(0));
+/// let xs: [[f32; 9]; 6] = core::array::from_fn(|k| core::array::from_fn(|i| (k * 9 + i) as f32 / 50.0 - 0.5));
+/// let report = check_block(&net, &xs, 1);
+/// assert!(report.max_error < 1e-5, "{report}");
+/// ```
+#[must_use]
+pub fn check_block<L, I, const B: usize>(layer: &L, xs: &[I; B], seed: u64) -> Report
+where
+    I: Tensor,
+    L: Layer<I>,
+{
+    let to_f64 = |v: I::Scalar| v.to_f64().unwrap_or(f64::NAN);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let dy: [L::Output; B] = core::array::from_fn(|_| {
+        let mut r = <L::Output as Tensor>::zeros();
+        for v in r.as_mut_slice() {
+            *v = <I::Scalar as NumCast>::from(rng.random_range(-1.0..1.0))
+                .unwrap_or_else(I::Scalar::zero);
+        }
+        r
+    });
+    let mut report = Report::new();
+    let batch = layer.forward_batch(xs);
+    let (train, cache) = layer.forward_train(xs);
+    let mut block_grads = layer.clone();
+    block_grads.set_zero();
+    let dx = layer.backward(&cache, &dy, &mut block_grads);
+    let mut params_only = layer.clone();
+    params_only.set_zero();
+    layer.backward_params(&cache, &dy, &mut params_only);
+
+    let mut single_grads = layer.clone();
+    single_grads.set_zero();
+    for k in 0..B {
+        let y = layer.forward(&xs[k]);
+        for (j, &v) in y.as_slice().iter().enumerate() {
+            report.compare(
+                "forward_batch",
+                k,
+                to_f64(batch[k].as_slice()[j]),
+                to_f64(v),
+            );
+            report.compare(
+                "forward_train",
+                k,
+                to_f64(train[k].as_slice()[j]),
+                to_f64(v),
+            );
+        }
+        let (_, c) = layer.forward_train(core::array::from_ref(&xs[k]));
+        let [d] = layer.backward(&c, core::array::from_ref(&dy[k]), &mut single_grads);
+        for (j, &v) in d.as_slice().iter().enumerate() {
+            report.compare(
+                "input gradient",
+                k * I::LEN + j,
+                to_f64(dx[k].as_slice()[j]),
+                to_f64(v),
+            );
+        }
+    }
+    let flat = |p: &L| {
+        let mut out = Vec::new();
+        p.visit(&mut |t| out.extend(t.iter().map(|&v| to_f64(v))));
+        out
+    };
+    let single = flat(&single_grads);
+    for (k, ((&b, &p), &s)) in flat(&block_grads)
+        .iter()
+        .zip(&flat(&params_only))
+        .zip(&single)
+        .enumerate()
+    {
+        report.compare("param (backward)", k, b, s);
+        report.compare("param (backward_params)", k, p, s);
     }
     report
 }

@@ -12,16 +12,21 @@ use crate::{Params, Tensor};
 /// `B: Layer<A::Output>`. So a network whose sizes do not chain, an input of
 /// the wrong length or an output bound to the wrong length is a compile error.
 ///
+/// # Batches
+/// Training works on blocks of `B` samples at once, `[I; B]` — also a
+/// compile-time size — so a layer can reuse each weight it loads across the
+/// block. Single samples are blocks of one: `forward_train(&[x])`.
+///
 /// # Training
-/// [`forward_train`](Self::forward_train) returns the output together with a
-/// [`Cache`](Self::Cache): what backpropagation needs from the forward pass
-/// (a copy of the input for [`Dense`](crate::Dense), the output for a
-/// sigmoid). [`backward`](Self::backward) takes that cache and the gradient of
-/// the loss with respect to the output, **adds** the parameter gradients into
-/// `grads` (a value of the layer's own type, see [`Params`]) and returns the
-/// gradient with respect to the input. Nothing is stored in the layer, so
-/// `forward` takes `&self` and is safe to call from many threads; caches are
-/// fixed-size values, so no pass allocates.
+/// [`forward_train`](Self::forward_train) returns the outputs together with
+/// a [`Cache`](Self::Cache): what backpropagation needs from the forward pass
+/// (a copy of the inputs for [`Dense`](crate::Dense), the outputs for a
+/// sigmoid). [`backward`](Self::backward) takes that cache and the gradient
+/// of the loss with respect to each output, **adds** the parameter gradients
+/// (summed over the block) into `grads` — a value of the layer's own type, see
+/// [`Params`] — and returns the gradient with respect to each input. Nothing
+/// is stored in the layer, so `forward` takes `&self` and is safe to call from
+/// many threads; caches are fixed-size values, so no pass allocates.
 ///
 /// # Generics
 /// - `I`: the input tensor, e.g. `[f32; 784]`.
@@ -47,8 +52,9 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     /// The output tensor.
     type Output: Tensor<Scalar = I::Scalar>;
 
-    /// What the training forward pass keeps for the backward pass.
-    type Cache;
+    /// What the training forward pass of a block of `B` samples keeps for the
+    /// backward pass.
+    type Cache<const B: usize>;
 
     /// Inference: computes the output. Stores nothing and never allocates.
     ///
@@ -60,51 +66,74 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     #[must_use]
     fn forward(&self, x: &I) -> Self::Output;
 
-    /// Training forward pass: the output and what [`backward`](Self::backward)
-    /// needs.
+    /// Inference on a block of `B` samples: `[forward(x₀), forward(x₁), …]`,
+    /// computed together where that is faster.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let layer = Dense::<2, 1, f64> { weight: [[1.0, 2.0]], bias: [0.5] };
+    /// assert_eq!(layer.forward_batch(&[[1.0, 0.0], [0.0, 1.0]]), [[1.5], [2.5]]);
+    /// ```
+    #[must_use]
+    fn forward_batch<const B: usize>(&self, x: &[I; B]) -> [Self::Output; B] {
+        x.each_ref().map(|x| self.forward(x))
+    }
+
+    /// Training forward pass of a block of `B` samples: the outputs, and what
+    /// [`backward`](Self::backward) needs.
     ///
     /// ```
     /// use constnet::prelude::*;
     /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
-    /// let (y, cache) = layer.forward_train(&[1.0, -1.0]);
-    /// assert_eq!((y, cache), ([0.0], [1.0, -1.0])); // a Dense caches its input
+    /// let (y, cache) = layer.forward_train(&[[1.0, -1.0]]);
+    /// assert_eq!((y, cache), ([[0.0]], [[1.0, -1.0]])); // a Dense caches its inputs
     /// ```
     #[must_use]
-    fn forward_train(&self, x: &I) -> (Self::Output, Self::Cache);
+    fn forward_train<const B: usize>(&self, x: &[I; B]) -> ([Self::Output; B], Self::Cache<B>);
 
-    /// Backpropagation: adds ∂loss/∂parameters into `grads` and returns
-    /// ∂loss/∂input, given `dy` = ∂loss/∂output and the cache of the forward
-    /// pass that produced the output.
+    /// Backpropagation: adds ∂loss/∂parameters, summed over the block, into
+    /// `grads` and returns ∂loss/∂input for each sample, given
+    /// `dy[k]` = ∂loss/∂output of sample `k` and the cache of the forward pass
+    /// that produced the outputs.
     ///
     /// ```
     /// use constnet::prelude::*;
     /// // y = σ(w·x + b) with w = [2, 3], b = 1, at x = [1, −1]: z = 0, y = 0.5.
     /// let net = (Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] }, Sigmoid);
-    /// let (y, cache) = net.forward_train(&[1.0, -1.0]);
+    /// let (y, cache) = net.forward_train(&[[1.0, -1.0]]);
     /// let mut grads = <(Dense<2, 1, f64>, Sigmoid)>::zeros();
-    /// let dx = net.backward(&cache, &[1.0], &mut grads); // dL/dy = 1
+    /// let [dx] = net.backward(&cache, &[[1.0]], &mut grads); // dL/dy = 1
     /// // dL/dz = σ'(0) = 0.25; dL/dw = 0.25·x; dL/db = 0.25; dL/dx = 0.25·w.
     /// assert_eq!(grads.0.weight, [[0.25, -0.25]]);
     /// assert_eq!(grads.0.bias, [0.25]);
     /// assert_eq!(dx, [0.5, 0.75]);
-    /// # assert_eq!(y, [0.5]);
+    /// # assert_eq!(y, [[0.5]]);
     /// ```
-    fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> I;
+    fn backward<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &[Self::Output; B],
+        grads: &mut Self,
+    ) -> [I; B];
 
-    /// Like [`backward`](Self::backward) but without the input gradient, which
-    /// the first layer of a network does not need: layers override it to skip
-    /// that work.
+    /// Like [`backward`](Self::backward) but without the input gradients,
+    /// which the first layer of a network does not need: layers override it to
+    /// skip that work.
     ///
     /// ```
     /// use constnet::prelude::*;
     /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
-    /// let (_, cache) = layer.forward_train(&[1.0, -1.0]);
+    /// let (_, cache) = layer.forward_train(&[[1.0, -1.0], [1.0, -1.0]]);
     /// let mut grads = Dense::zeros();
-    /// layer.backward_params(&cache, &[2.0], &mut grads);
-    /// layer.backward_params(&cache, &[2.0], &mut grads); // gradients add up
+    /// layer.backward_params(&cache, &[[2.0], [2.0]], &mut grads); // summed over the block
     /// assert_eq!((grads.weight, grads.bias), ([[4.0, -4.0]], [4.0]));
     /// ```
-    fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+    fn backward_params<const B: usize>(
+        &self,
+        cache: &Self::Cache<B>,
+        dy: &[Self::Output; B],
+        grads: &mut Self,
+    ) {
         let _ = self.backward(cache, dy, grads);
     }
 

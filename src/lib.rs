@@ -72,7 +72,7 @@
 //! | finite-difference gradient checks | [`gradcheck`] |
 //! | scalar reverse-mode autodiff (the lecture's chain-rule example) | [`autodiff`] |
 //!
-//! All inner loops live in one private `kernel` module.
+//! All inner loops, and all SIMD and `unsafe` code, live in [`kernel`].
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
@@ -83,7 +83,7 @@ pub mod data;
 mod dense;
 pub mod gradcheck;
 mod init;
-mod kernel;
+pub mod kernel;
 mod layer;
 pub mod loss;
 pub mod optim;
@@ -93,13 +93,14 @@ mod tensor;
 pub mod train;
 mod tuple;
 
-pub use activation::{Relu, Sigmoid, Tanh};
+pub use activation::{Identity, LeakyRelu, Relu, Sigmoid, Softmax, Tanh};
 pub use class::Class;
 pub use dense::Dense;
 pub use init::Init;
+pub use kernel::Scalar;
 pub use layer::{Layer, LayerInfo};
-pub use loss::{Loss, Quadratic};
-pub use optim::{Optimizer, Sgd};
+pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
+pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
 pub use params::Params;
 pub use summary::Summary;
 pub use tensor::Tensor;
@@ -122,7 +123,8 @@ pub use rand;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Class, Dense, Init, Layer, Loss, Optimizer, Params, Quadratic, Relu, Sgd, Sigmoid, Summary,
-        Tanh, Tensor, Trainer,
+        Adam, AdamW, BinaryCrossEntropy, Class, Dense, Identity, Init, Layer, LeakyRelu, Loss,
+        Momentum, Optimizer, Params, Quadratic, Relu, RmsProp, Scalar, Sgd, SgdMomentum, Sigmoid,
+        SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Summary, Tanh, Tensor, Trainer,
     };
 }

@@ -21,25 +21,26 @@
 //! ```text
 //! impl<I: Tensor, A: Layer<I>, B: Layer<A::Output>, C: Layer<B::Output>> Layer<I> for (A, B, C) {
 //!     type Output = C::Output;
-//!     type Cache = (A::Cache, B::Cache, C::Cache);
+//!     type Cache<const BATCH: usize> = (A::Cache<BATCH>, B::Cache<BATCH>, C::Cache<BATCH>);
 //!     fn forward(&self, x: &I) -> Self::Output {
 //!         let x = self.0.forward(x);
 //!         let x = self.1.forward(&x);
 //!         let x = self.2.forward(&x);
 //!         x
 //!     }
-//!     fn forward_train(&self, x: &I) -> (Self::Output, Self::Cache) {
-//!         let (x, c0) = self.0.forward_train(x);
-//!         let (x, c1) = self.1.forward_train(&x);
-//!         let (x, c2) = self.2.forward_train(&x);
-//!         (x, (c0, c1, c2))
+//!     fn forward_train<const BATCH: usize>(&self, x: &[I; BATCH]) -> ([Self::Output; BATCH], Self::Cache<BATCH>) {
+//!         let (x, a) = self.0.forward_train(x);
+//!         let (x, b) = self.1.forward_train(&x);
+//!         let (x, c) = self.2.forward_train(&x);
+//!         (x, (a, b, c))
 //!     }
-//!     fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> I {
+//!     fn backward<const BATCH: usize>(&self, cache: &Self::Cache<BATCH>, dy: &[Self::Output; BATCH], grads: &mut Self) -> [I; BATCH] {
 //!         let dy = &self.2.backward(&cache.2, dy, &mut grads.2);
 //!         let dy = &self.1.backward(&cache.1, dy, &mut grads.1);
 //!         self.0.backward(&cache.0, dy, &mut grads.0)
 //!     }
-//!     // backward_params: the same, ending in self.0.backward_params(..).
+//!     // forward_batch: like forward; backward_params: like backward, ending
+//!     // in self.0.backward_params(..).
 //! }
 //! ```
 
@@ -78,7 +79,7 @@ macro_rules! tuple_impl {
 
         impl<In: Tensor, A: Layer<In>, $($cur: Layer<$prev::Output>),*> Layer<In> for ($($all,)+) {
             type Output = $last::Output;
-            type Cache = ($($all::Cache,)+);
+            type Cache<const BATCH: usize> = ($($all::Cache<BATCH>,)+);
 
             #[inline]
             fn forward(&self, x: &In) -> Self::Output {
@@ -87,18 +88,37 @@ macro_rules! tuple_impl {
                 x
             }
 
-            fn forward_train(&self, x: &In) -> (Self::Output, Self::Cache) {
+            fn forward_batch<const BATCH: usize>(&self, x: &[In; BATCH]) -> [Self::Output; BATCH] {
+                let x = self.0.forward_batch(x);
+                $(let x = self.$i.forward_batch(&x);)*
+                x
+            }
+
+            fn forward_train<const BATCH: usize>(
+                &self,
+                x: &[In; BATCH],
+            ) -> ([Self::Output; BATCH], Self::Cache<BATCH>) {
                 let (x, $first_cache) = self.0.forward_train(x);
                 $(let (x, $cur_cache) = self.$i.forward_train(&x);)*
                 (x, ($($cache,)+))
             }
 
-            fn backward(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) -> In {
+            fn backward<const BATCH: usize>(
+                &self,
+                cache: &Self::Cache<BATCH>,
+                dy: &[Self::Output; BATCH],
+                grads: &mut Self,
+            ) -> [In; BATCH] {
                 $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
                 self.0.backward(&cache.0, dy, &mut grads.0)
             }
 
-            fn backward_params(&self, cache: &Self::Cache, dy: &Self::Output, grads: &mut Self) {
+            fn backward_params<const BATCH: usize>(
+                &self,
+                cache: &Self::Cache<BATCH>,
+                dy: &[Self::Output; BATCH],
+                grads: &mut Self,
+            ) {
                 $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
                 self.0.backward_params(&cache.0, dy, &mut grads.0)
             }

@@ -53,9 +53,9 @@ fn activations() {
 
 #[test]
 fn relu_passes_gradient_only_where_positive() {
-    let (_, cache) = Relu.forward_train(&[-1.0_f64, 2.0, 0.0]);
-    let dx = Relu.backward(&cache, &[5.0, 5.0, 5.0], &mut Relu);
-    assert_eq!(dx, [0.0, 5.0, 0.0]);
+    let (_, cache) = Relu.forward_train(&[[-1.0_f64, 2.0, 0.0]]);
+    let dx = Relu.backward(&cache, &[[5.0, 5.0, 5.0]], &mut Relu);
+    assert_eq!(dx, [[0.0, 5.0, 0.0]]);
 }
 
 #[test]
@@ -132,15 +132,20 @@ fn the_check_catches_a_wrong_gradient() {
     }
     impl Layer<[f64; 2]> for Wrong {
         type Output = [f64; 2];
-        type Cache = ();
+        type Cache<const B: usize> = ();
         fn forward(&self, x: &[f64; 2]) -> [f64; 2] {
             x.map(|v| 2.0 * v)
         }
-        fn forward_train(&self, x: &[f64; 2]) -> ([f64; 2], ()) {
-            (self.forward(x), ())
+        fn forward_train<const B: usize>(&self, x: &[[f64; 2]; B]) -> ([[f64; 2]; B], ()) {
+            (x.map(|x| self.forward(&x)), ())
         }
-        fn backward(&self, _: &(), dy: &[f64; 2], _: &mut Self) -> [f64; 2] {
-            dy.map(|d| 3.0 * d)
+        fn backward<const B: usize>(
+            &self,
+            _: &(),
+            dy: &[[f64; 2]; B],
+            _: &mut Self,
+        ) -> [[f64; 2]; B] {
+            dy.map(|d| d.map(|d| 3.0 * d))
         }
     }
     let report = check_layer(&Wrong, &[0.5, -0.5], 0);
@@ -181,4 +186,30 @@ fn trainer_gradient_is_gradient_of_batch_cost() {
         (reported - lecture_cost).abs() < 1e-12,
         "{reported} vs {lecture_cost}"
     );
+}
+
+/// Blocks of samples (the batched kernels, SIMD for f32) compute what the
+/// samples compute one by one.
+#[test]
+fn blocks_match_single_samples() {
+    use constnet::gradcheck::check_block;
+    fn run<N: Layer<[f32; IN]>, const IN: usize, const B: usize>(what: &str) {
+        let mut rng = ChaCha8Rng::seed_from_u64(50);
+        let net = N::random(Init::StandardNormal, &mut rng);
+        let xs: [[f32; IN]; B] = core::array::from_fn(|_| input::<IN>(&mut rng).map(|v| v as f32));
+        let report = check_block(&net, &xs, 51);
+        assert!(report.checked > 0);
+        assert!(report.max_error < 1e-5, "{what}: {report}");
+    }
+    type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
+    run::<Lecture, 784, 8>("lecture net, block of 8");
+    run::<Lecture, 784, 5>("lecture net, block of 5");
+    run::<(Dense<7, 9>, Relu, Dense<9, 3>), 7, 4>("7-9-3, block of 4");
+    run::<(Dense<100, 30>, Tanh, Dense<30, 10>), 100, 1>("100-30-10, block of 1");
+    let mut rng = ChaCha8Rng::seed_from_u64(52);
+    let net =
+        <(Dense<6, 5, f64>, Sigmoid, Dense<5, 2, f64>)>::random(Init::StandardNormal, &mut rng);
+    let xs: [[f64; 6]; 3] = core::array::from_fn(|_| input(&mut rng));
+    let report = check_block(&net, &xs, 53);
+    assert!(report.max_error < 1e-12, "f64: {report}");
 }

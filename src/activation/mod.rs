@@ -1,18 +1,32 @@
-//! Activation functions: parameter-free layers applied elementwise.
+//! Activation functions: parameter-free layers of any width.
 //!
-//! Each activation is a zero-sized type that is a [`Layer`](crate::Layer) of
-//! any width: `Sigmoid` implements `Layer<[T; N]>` for every `N`. Its
-//! derivative sits next to it in the same file, written in terms of the
-//! activation's output (`σ' = σ(1 − σ)`), which is what the training forward
-//! pass caches.
+//! Each activation is a [`Layer`](crate::Layer) of any width: `Sigmoid`
+//! implements `Layer<[T; N]>` for every `N`. The elementwise ones ([`Relu`],
+//! [`LeakyRelu`], [`Sigmoid`], [`Tanh`], [`Identity`]) implement
+//! [`Activation`]: a scalar function and, in the same file, its derivative
+//! written in terms of the activation's output (`σ' = σ(1 − σ)`), which is
+//! what the training forward pass caches. [`Softmax`] couples its inputs, so
+//! it implements [`Layer`](crate::Layer) directly, its backward pass (a
+//! Jacobian-vector product) next to its forward pass.
+//!
+//! All of them have no trainable parameters: their [`Params`](crate::Params)
+//! visit nothing.
 
+mod identity;
+mod leaky_relu;
 mod relu;
 mod sigmoid;
+mod softmax;
 mod tanh;
 
+pub use identity::Identity;
+pub use leaky_relu::LeakyRelu;
 pub use relu::Relu;
 pub use sigmoid::Sigmoid;
+pub use softmax::Softmax;
 pub use tanh::Tanh;
+
+pub(crate) use softmax::shifted_exp;
 
 use num_traits::Float;
 
@@ -39,9 +53,9 @@ pub trait Activation: Copy + Default {
     fn derivative<T: Float>(self, y: T) -> T;
 }
 
-/// Implements [`Params`](crate::Params) (no parameters) and
-/// [`Layer`](crate::Layer) of every width for an [`Activation`].
-macro_rules! elementwise_layer {
+/// Implements [`Params`](crate::Params) with no parameters: visitors visit
+/// nothing, `zeros` and `init` leave the default settings.
+macro_rules! no_params {
     ($name:ty) => {
         impl<T: num_traits::Float> $crate::Params<T> for $name {
             const NUM_PARAMS: usize = 0;
@@ -56,25 +70,39 @@ macro_rules! elementwise_layer {
 
             fn init(&mut self, _: $crate::Init, _: &mut impl rand::Rng) {}
         }
+    };
+}
+use no_params;
+
+/// Implements [`Params`](crate::Params) (no parameters) and
+/// [`Layer`](crate::Layer) of every width for an [`Activation`].
+macro_rules! elementwise_layer {
+    ($name:ty) => {
+        $crate::activation::no_params!($name);
 
         impl<T: num_traits::Float, const N: usize> $crate::Layer<[T; N]> for $name {
             type Output = [T; N];
-            /// The output, from which the derivative is computed.
-            type Cache = [T; N];
+            /// The outputs, from which the derivative is computed.
+            type Cache<const B: usize> = [[T; N]; B];
 
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
                 x.map(|v| $crate::activation::Activation::apply(*self, v))
             }
 
-            fn forward_train(&self, x: &[T; N]) -> ([T; N], [T; N]) {
-                let y = self.forward(x);
+            fn forward_train<const B: usize>(&self, x: &[[T; N]; B]) -> ([[T; N]; B], [[T; N]; B]) {
+                let y = self.forward_batch(x);
                 (y, y)
             }
 
-            fn backward(&self, y: &[T; N], dy: &[T; N], _: &mut Self) -> [T; N] {
+            fn backward<const B: usize>(
+                &self,
+                y: &[[T; N]; B],
+                dy: &[[T; N]; B],
+                _: &mut Self,
+            ) -> [[T; N]; B] {
                 let mut dx = *dy;
-                for (d, &y) in dx.iter_mut().zip(y) {
+                for (d, &y) in dx.as_flattened_mut().iter_mut().zip(y.as_flattened()) {
                     *d = *d * $crate::activation::Activation::derivative(*self, y);
                 }
                 dx
@@ -83,3 +111,30 @@ macro_rules! elementwise_layer {
     };
 }
 use elementwise_layer;
+
+#[cfg(test)]
+mod tests {
+    use static_assertions::{assert_eq_size, assert_impl_all};
+
+    use super::*;
+    use crate::{Layer, Params};
+
+    // The same traits as the lecture's Sigmoid; the parameter-free ones are
+    // zero-sized, LeakyRelu is its slope.
+    assert_impl_all!(Identity: Send, Sync, Clone, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
+    assert_impl_all!(Softmax: Send, Sync, Clone, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
+    assert_impl_all!(LeakyRelu: Send, Sync, Clone, Copy, core::fmt::Debug, Default, PartialEq, Activation);
+    assert_impl_all!(Identity: Activation, Layer<[f32; 1]>, Layer<[f64; 1000]>, Params<f32>);
+    assert_impl_all!(Softmax: Layer<[f32; 1]>, Layer<[f64; 1000]>, Params<f64>);
+    assert_impl_all!(LeakyRelu: Layer<[f32; 3]>, Layer<[f64; 1000]>, Params<f64>);
+    assert_eq_size!(Identity, ());
+    assert_eq_size!(Softmax, ());
+    assert_eq_size!(LeakyRelu, f64);
+
+    #[test]
+    fn parameter_free() {
+        assert_eq!(<Softmax as Params<f32>>::NUM_PARAMS, 0);
+        assert_eq!(<Identity as Params<f64>>::NUM_PARAMS, 0);
+        assert_eq!(<LeakyRelu as Params<f64>>::NUM_PARAMS, 0);
+    }
+}

@@ -1,11 +1,185 @@
-//! Numeric kernels: the inner loops every layer is built from.
+//! Numeric kernels: every inner loop of constnet, and all of its SIMD.
 //!
-//! All hot loops of constnet go through this module, so this is the one place
-//! where speed is tuned. The kernels here are portable Rust written so the
-//! compiler vectorises them: independent accumulators instead of one
-//! dependent chain of additions (which the compiler may not reorder), and
-//! fixed-size chunks without bounds checks in the loop body.
+//! Layers call the functions here on flat slices. Each has a precise contract
+//! (below), a portable implementation written so the compiler vectorises it
+//! (independent accumulators instead of one dependent chain of additions,
+//! which the compiler may not reorder), and for `f32` on x86-64 an AVX2 + FMA
+//! implementation chosen at run time when the processor has both. This module
+//! is the only place in the crate with `unsafe` code (in `avx2`).
+//!
+//! [`force_portable`] switches every kernel to the portable code, for tests
+//! and comparisons; [`backend`] tells which one runs.
 
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod avx2;
 mod portable;
+mod scalar;
 
-pub(crate) use portable::{axpy, dot};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+pub use scalar::Scalar;
+
+/// Which implementation the kernels use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Backend {
+    /// Portable Rust, vectorised by the compiler for the build target.
+    Portable,
+    /// Hand-written AVX2 + FMA (x86-64, `f32` only; `f64` stays portable).
+    Avx2Fma,
+}
+
+/// 0: not yet detected, 1: portable, 2: AVX2 + FMA, 3: portable forced.
+static STATE: AtomicU8 = AtomicU8::new(0);
+
+/// Forces the portable kernels (`true`) or returns to automatic selection
+/// (`false`), for the whole process.
+///
+/// ```
+/// use constnet::kernel::{Backend, backend, force_portable};
+/// force_portable(true);
+/// assert_eq!(backend(), Backend::Portable);
+/// force_portable(false);
+/// ```
+pub fn force_portable(force: bool) {
+    STATE.store(if force { 3 } else { 0 }, Ordering::Relaxed);
+}
+
+/// The backend the kernels use now: AVX2 + FMA when the processor has both
+/// and [`force_portable`] is off, else portable.
+///
+/// ```
+/// use constnet::kernel::{Backend, backend};
+/// let b = backend();
+/// assert!(b == Backend::Portable || b == Backend::Avx2Fma);
+/// ```
+#[must_use]
+pub fn backend() -> Backend {
+    match STATE.load(Ordering::Relaxed) {
+        2 => Backend::Avx2Fma,
+        1 | 3 => Backend::Portable,
+        _ => {
+            let detected = detect();
+            let state = if detected == Backend::Avx2Fma { 2 } else { 1 };
+            // Keep a concurrent `force_portable(true)`.
+            let _ = STATE.compare_exchange(0, state, Ordering::Relaxed, Ordering::Relaxed);
+            detected
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn detect() -> Backend {
+    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+        Backend::Avx2Fma
+    } else {
+        Backend::Portable
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn detect() -> Backend {
+    Backend::Portable
+}
+
+/// The AVX2 kernels, when they apply to `f32` data.
+#[cfg(target_arch = "x86_64")]
+fn simd() -> Option<avx2::Avx2> {
+    if backend() == Backend::Avx2Fma {
+        avx2::Avx2::new()
+    } else {
+        None
+    }
+}
+
+/// `y[i] += alpha·x[i]` over the common length of `x` and `y`.
+#[inline]
+pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = simd()
+        && let (Some(x32), Some(alpha)) = (T::as_f32(x), alpha.to_f32())
+        && let Some(y32) = T::as_f32_mut(y)
+    {
+        k.axpy(alpha, x32, y32);
+        return;
+    }
+    portable::axpy(alpha, x, y);
+}
+
+/// Forward pass of a fully connected layer over a batch.
+///
+/// With `out = bias.len()`, `batch = x.len() / inputs`: for every sample `b`
+/// and output `o`, `y[b·out + o] = bias[o] + Σᵢ w[o·inputs + i]·x[b·inputs + i]`.
+/// `w` holds `out × inputs` weights row by row; `y` holds `batch × out`.
+///
+/// # Panics
+/// If the slice lengths do not fit these shapes (a bug in the caller).
+pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T], inputs: usize) {
+    let out = bias.len();
+    assert!(inputs > 0 && w.len() == out * inputs && x.len().is_multiple_of(inputs));
+    assert_eq!(y.len(), x.len() / inputs * out);
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(w32), Some(b32), Some(x32)) =
+        (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))
+        && let Some(y32) = T::as_f32_mut(y)
+    {
+        k.dense_forward(w32, b32, x32, y32, inputs);
+        return;
+    }
+    portable::dense_forward(w, bias, x, y, inputs);
+}
+
+/// Parameter gradients of a fully connected layer over a batch, added in.
+///
+/// With `out = gb.len()`, `batch = x.len() / inputs`:
+/// `gw[o·inputs + i] += Σ_b dy[b·out + o]·x[b·inputs + i]` and
+/// `gb[o] += Σ_b dy[b·out + o]`.
+///
+/// # Panics
+/// If the slice lengths do not fit these shapes (a bug in the caller).
+pub(crate) fn dense_backward_params<T: Scalar>(
+    x: &[T],
+    dy: &[T],
+    gw: &mut [T],
+    gb: &mut [T],
+    inputs: usize,
+) {
+    let out = gb.len();
+    assert!(inputs > 0 && gw.len() == out * inputs && x.len().is_multiple_of(inputs));
+    assert_eq!(dy.len(), x.len() / inputs * out);
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(x32), Some(dy32)) = (simd(), T::as_f32(x), T::as_f32(dy))
+        && let Some(gw32) = T::as_f32_mut(gw)
+    {
+        k.dense_backward_weights(x32, dy32, gw32, inputs);
+        portable::bias_gradient(dy, gb);
+        return;
+    }
+    portable::dense_backward_params(x, dy, gw, gb, inputs);
+}
+
+/// Input gradient of a fully connected layer over a batch.
+///
+/// With `out = w.len() / inputs`, `batch = dy.len() / out`:
+/// `dx[b·inputs + i] = Σₒ dy[b·out + o]·w[o·inputs + i]` (overwritten).
+///
+/// # Panics
+/// If the slice lengths do not fit these shapes (a bug in the caller).
+pub(crate) fn dense_backward_input<T: Scalar>(w: &[T], dy: &[T], dx: &mut [T], inputs: usize) {
+    assert!(inputs > 0 && w.len().is_multiple_of(inputs));
+    let out = w.len() / inputs;
+    assert!(out > 0 && dy.len().is_multiple_of(out));
+    assert_eq!(dx.len(), dy.len() / out * inputs);
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(w32), Some(dy32)) = (simd(), T::as_f32(w), T::as_f32(dy))
+        && let Some(dx32) = T::as_f32_mut(dx)
+    {
+        k.dense_backward_input(w32, dy32, dx32, inputs);
+        return;
+    }
+    portable::dense_backward_input(w, dy, dx, inputs);
+}
+
+#[cfg(test)]
+mod tests;

@@ -47,6 +47,54 @@ pub(crate) fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
+/// See [`super::dense_forward`]. Each output is a [`dot`] of a weight row
+/// with a sample.
+pub(crate) fn dense_forward<T: Float>(w: &[T], bias: &[T], x: &[T], y: &mut [T], inputs: usize) {
+    let out = bias.len();
+    for (xs, ys) in x.chunks_exact(inputs).zip(y.chunks_exact_mut(out)) {
+        for ((yo, row), &b) in ys.iter_mut().zip(w.chunks_exact(inputs)).zip(bias) {
+            *yo = b + dot(row, xs);
+        }
+    }
+}
+
+/// `gb[o] += Σ_b dy[b·out + o]`.
+pub(crate) fn bias_gradient<T: Float>(dy: &[T], gb: &mut [T]) {
+    for ds in dy.chunks_exact(gb.len()) {
+        for (g, &d) in gb.iter_mut().zip(ds) {
+            *g = *g + d;
+        }
+    }
+}
+
+/// See [`super::dense_backward_params`]: one [`axpy`] per sample and output.
+pub(crate) fn dense_backward_params<T: Float>(
+    x: &[T],
+    dy: &[T],
+    gw: &mut [T],
+    gb: &mut [T],
+    inputs: usize,
+) {
+    let out = gb.len();
+    for (xs, ds) in x.chunks_exact(inputs).zip(dy.chunks_exact(out)) {
+        for (grow, &d) in gw.chunks_exact_mut(inputs).zip(ds) {
+            axpy(d, xs, grow);
+        }
+    }
+    bias_gradient(dy, gb);
+}
+
+/// See [`super::dense_backward_input`]: one [`axpy`] per sample and output.
+pub(crate) fn dense_backward_input<T: Float>(w: &[T], dy: &[T], dx: &mut [T], inputs: usize) {
+    let out = w.len() / inputs;
+    for (ds, dxs) in dy.chunks_exact(out).zip(dx.chunks_exact_mut(inputs)) {
+        dxs.fill(T::zero());
+        for (row, &d) in w.chunks_exact(inputs).zip(ds) {
+            axpy(d, row, dxs);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

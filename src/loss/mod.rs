@@ -2,11 +2,25 @@
 //!
 //! A [`Loss`] gives the loss of one sample and its gradient with respect to
 //! the prediction. The cost of a mini-batch is the mean of its samples'
-//! losses; [`Trainer`](crate::Trainer) does that averaging.
+//! losses; [`Trainer`](crate::Trainer) does that averaging. Within a sample,
+//! every loss here sums over the outputs.
+//!
+//! | loss | prediction | use |
+//! | --- | --- | --- |
+//! | [`Quadratic`] | any values | the lecture's cost, regression |
+//! | [`SoftmaxCrossEntropy`] | logits (no softmax layer) | one class out of `N` |
+//! | [`BinaryCrossEntropy`] | probabilities in (0, 1), e.g. after a sigmoid | `N` independent yes/no outputs |
+//! | [`SigmoidCrossEntropy`] | logits (no sigmoid layer) | the same, fused and stable |
 
+mod binary_cross_entropy;
 mod quadratic;
+mod sigmoid_cross_entropy;
+mod softmax_cross_entropy;
 
+pub use binary_cross_entropy::BinaryCrossEntropy;
 pub use quadratic::Quadratic;
+pub use sigmoid_cross_entropy::SigmoidCrossEntropy;
+pub use softmax_cross_entropy::SoftmaxCrossEntropy;
 
 use crate::Tensor;
 
@@ -39,4 +53,19 @@ pub trait Loss<P: Tensor, Y> {
     fn loss_and_gradient(&self, pred: &P, target: &Y) -> (P::Scalar, P) {
         (self.loss(pred, target), self.gradient(pred, target))
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use static_assertions::assert_impl_all;
+
+    use super::*;
+    use crate::Class;
+
+    assert_impl_all!(SoftmaxCrossEntropy: Send, Sync, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
+    assert_impl_all!(BinaryCrossEntropy: Send, Sync, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
+    assert_impl_all!(SigmoidCrossEntropy: Send, Sync, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
+    assert_impl_all!(SoftmaxCrossEntropy: Loss<[f32; 10], Class<10>>, Loss<[f64; 3], [f64; 3]>);
+    assert_impl_all!(BinaryCrossEntropy: Loss<[f32; 10], Class<10>>, Loss<[f64; 3], [f64; 3]>);
+    assert_impl_all!(SigmoidCrossEntropy: Loss<[f32; 10], Class<10>>, Loss<[f64; 3], [f64; 3]>);
 }

@@ -162,15 +162,33 @@ impl<N, L, O> Trainer<N, L, O> {
         let scale = I::Scalar::one() / cast::<I::Scalar>(m);
         self.grads.set_zero();
         let mut total = I::Scalar::zero();
-        for (x, y) in batch {
-            let (out, cache) = net.forward_train(x);
-            observe(&out, y);
-            let (loss, mut dy) = self.loss.loss_and_gradient(&out, y);
-            total = total + loss;
-            for d in dy.as_mut_slice() {
-                *d = *d * scale;
+        let mut batch = batch;
+        loop {
+            // Up to BLOCK samples, run as blocks of 8, 4, 2 and 1: each
+            // block is one forward and one backward pass.
+            let mut pairs: [Option<(&I, &Y)>; BLOCK] = [None; BLOCK];
+            let mut n = 0;
+            for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
+                *slot = Some(pair);
+                n += 1;
             }
-            net.backward_params(&cache, &dy, &mut self.grads);
+            let mut done = 0;
+            for size in [8, 4, 2, 1] {
+                while n - done >= size {
+                    let block = &pairs[done..done + size];
+                    total = total
+                        + match size {
+                            8 => self.block::<8, I, Y>(net, block, scale, &mut observe),
+                            4 => self.block::<4, I, Y>(net, block, scale, &mut observe),
+                            2 => self.block::<2, I, Y>(net, block, scale, &mut observe),
+                            _ => self.block::<1, I, Y>(net, block, scale, &mut observe),
+                        };
+                    done += size;
+                }
+            }
+            if n < BLOCK {
+                break;
+            }
         }
         let cost = total * scale;
         if !cost.is_finite() {
@@ -190,6 +208,44 @@ impl<N, L, O> Trainer<N, L, O> {
             });
         }
         Ok(cost)
+    }
+
+    /// Forward and backward pass of one block of `K` samples (`pairs` holds
+    /// exactly `K`, all `Some`), adding `scale·∂ℓ/∂θ` into the gradient;
+    /// returns the block's summed loss.
+    fn block<const K: usize, I, Y>(
+        &mut self,
+        net: &N,
+        pairs: &[Option<(&I, &Y)>],
+        scale: I::Scalar,
+        observe: &mut impl FnMut(&N::Output, &Y),
+    ) -> I::Scalar
+    where
+        I: Tensor,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+    {
+        let pair = |k: usize| pairs.get(k).copied().flatten();
+        let Some((first, _)) = pair(0) else {
+            return I::Scalar::zero();
+        };
+        let x: [I; K] = core::array::from_fn(|k| pair(k).map_or(first, |p| p.0).clone());
+        let (out, cache) = net.forward_train(&x);
+        let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
+        let mut total = I::Scalar::zero();
+        for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
+            if let Some((_, y)) = pair(k) {
+                observe(out, y);
+                let (loss, gradient) = self.loss.loss_and_gradient(out, y);
+                total = total + loss;
+                *dy = gradient;
+                for d in dy.as_mut_slice() {
+                    *d = *d * scale;
+                }
+            }
+        }
+        net.backward_params(&cache, &dy, &mut self.grads);
+        total
     }
 
     /// One step of mini-batch gradient descent on `batch`, a sequence of
@@ -368,6 +424,9 @@ impl<N, L, O> Trainer<N, L, O> {
         Ok(sum / cast::<I::Scalar>(batches))
     }
 }
+
+/// The most samples run through the network in one pass.
+const BLOCK: usize = 8;
 
 /// `n` as a float; counts of samples are always representable.
 fn cast<T: Float>(n: usize) -> T {

@@ -1,0 +1,170 @@
+//! Every kernel against a scalar reference on awkward sizes, for the
+//! portable and (where the processor has it) the AVX2 + FMA code.
+
+use super::portable;
+
+/// Deterministic values in [-1, 1) that are not round numbers.
+fn values(n: usize, seed: u32) -> Vec<f32> {
+    let mut state = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            (state % 20_000) as f32 / 10_000.0 - 1.0
+        })
+        .collect()
+}
+
+/// Mixed tolerance: absolute for sums near zero, relative otherwise, scaled
+/// by the number of terms summed.
+fn close(got: f32, want: f64, terms: usize) -> bool {
+    let tol = 4.0 * f64::from(f32::EPSILON) * (terms as f64).sqrt().max(1.0) * (1.0 + want.abs());
+    (f64::from(got) - want).abs() <= tol
+}
+
+const SIZES: [usize; 9] = [1, 2, 7, 8, 9, 10, 30, 100, 784];
+
+fn reference_forward(w: &[f32], bias: &[f32], x: &[f32], inputs: usize) -> Vec<f64> {
+    let out = bias.len();
+    let mut y = Vec::new();
+    for xs in x.chunks_exact(inputs) {
+        for o in 0..out {
+            let dot: f64 = (0..inputs)
+                .map(|i| f64::from(w[o * inputs + i]) * f64::from(xs[i]))
+                .sum();
+            y.push(f64::from(bias[o]) + dot);
+        }
+    }
+    y
+}
+
+/// Runs `check` with the portable kernels and with the dispatching ones
+/// (AVX2 + FMA where available).
+fn each_backend(check: impl Fn(&str, &dyn Fn(&[f32], &[f32], &[f32], &mut [f32], usize))) {
+    check("portable", &|w, b, x, y, n| {
+        portable::dense_forward(w, b, x, y, n)
+    });
+    check("dispatch", &|w, b, x, y, n| {
+        super::dense_forward(w, b, x, y, n)
+    });
+}
+
+#[test]
+fn dense_forward_matches_reference() {
+    each_backend(|name, forward| {
+        for &inputs in &SIZES {
+            for out in [1, 3, 4, 5, 10, 30] {
+                for batch in [1, 2, 3, 4, 5, 8, 9] {
+                    let w = values(out * inputs, 1);
+                    let bias = values(out, 2);
+                    let x = values(batch * inputs, 3);
+                    let mut y = vec![f32::NAN; batch * out];
+                    forward(&w, &bias, &x, &mut y, inputs);
+                    let want = reference_forward(&w, &bias, &x, inputs);
+                    for (k, (&g, &r)) in y.iter().zip(&want).enumerate() {
+                        assert!(
+                            close(g, r, inputs),
+                            "{name}: in {inputs} out {out} batch {batch} [{k}]: {g} vs {r}"
+                        );
+                    }
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn dense_backward_matches_reference() {
+    for &inputs in &SIZES {
+        for out in [1, 3, 10, 30] {
+            for batch in [1, 3, 4, 5, 8] {
+                let w = values(out * inputs, 4);
+                let x = values(batch * inputs, 5);
+                let dy = values(batch * out, 6);
+                let start_w = values(out * inputs, 7);
+                let start_b = values(out, 8);
+                for (name, portable_only) in [("portable", true), ("dispatch", false)] {
+                    let (mut gw, mut gb) = (start_w.clone(), start_b.clone());
+                    let mut dx = vec![f32::NAN; batch * inputs];
+                    if portable_only {
+                        portable::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs);
+                        portable::dense_backward_input(&w, &dy, &mut dx, inputs);
+                    } else {
+                        super::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs);
+                        super::dense_backward_input(&w, &dy, &mut dx, inputs);
+                    }
+                    for o in 0..out {
+                        let db: f64 = (0..batch).map(|b| f64::from(dy[b * out + o])).sum();
+                        assert!(close(gb[o], f64::from(start_b[o]) + db, batch), "{name} gb");
+                        for i in 0..inputs {
+                            let g: f64 = (0..batch)
+                                .map(|b| f64::from(dy[b * out + o]) * f64::from(x[b * inputs + i]))
+                                .sum();
+                            let want = f64::from(start_w[o * inputs + i]) + g;
+                            assert!(
+                                close(gw[o * inputs + i], want, batch),
+                                "{name} gw in {inputs} out {out} batch {batch}"
+                            );
+                        }
+                    }
+                    for b in 0..batch {
+                        for i in 0..inputs {
+                            let want: f64 = (0..out)
+                                .map(|o| f64::from(dy[b * out + o]) * f64::from(w[o * inputs + i]))
+                                .sum();
+                            assert!(
+                                close(dx[b * inputs + i], want, out),
+                                "{name} dx in {inputs} out {out} batch {batch}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn dot_and_axpy_match_reference() {
+    for &n in &SIZES {
+        let (a, b) = (values(n + 3, 9), values(n, 10));
+        let want: f64 = a
+            .iter()
+            .zip(&b)
+            .map(|(x, y)| f64::from(*x) * f64::from(*y))
+            .sum();
+        assert!(close(portable::dot(&a, &b), want, n));
+        for dispatch in [false, true] {
+            let mut y = values(n, 11);
+            let start = y.clone();
+            if dispatch {
+                super::axpy(0.37, &a, &mut y);
+            } else {
+                portable::axpy(0.37, &a, &mut y);
+            }
+            for i in 0..n {
+                assert!(close(y[i], f64::from(start[i]) + 0.37 * f64::from(a[i]), 2));
+            }
+        }
+    }
+}
+
+#[test]
+fn simd_and_portable_agree_closely() {
+    // Where AVX2 runs, it must agree with the portable code to within
+    // rounding: the two differ only in summation order and FMA.
+    let (inputs, out, batch) = (784, 30, 8);
+    let (w, bias, x) = (
+        values(out * inputs, 12),
+        values(out, 13),
+        values(batch * inputs, 14),
+    );
+    let mut a = vec![0.0; batch * out];
+    let mut b = vec![0.0; batch * out];
+    portable::dense_forward(&w, &bias, &x, &mut a, inputs);
+    super::dense_forward(&w, &bias, &x, &mut b, inputs);
+    for (p, s) in a.iter().zip(&b) {
+        assert!((p - s).abs() <= 1e-4 * (1.0 + p.abs()), "{p} vs {s}");
+    }
+}
