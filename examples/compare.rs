@@ -118,6 +118,8 @@ fn plot(
         .configure_mesh()
         .x_desc("epoch")
         .y_desc("accuracy (%)")
+        .x_labels(epochs as usize)
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .draw()?;
     for (name, acc, _, color) in &series {
         chart
@@ -150,6 +152,9 @@ fn plot(
         .configure_mesh()
         .x_desc("epoch")
         .y_desc("loss (log scale)")
+        .x_labels(epochs as usize)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.3}"))
         .draw()?;
     for (name, _, loss, color) in &series {
         chart

@@ -211,3 +211,32 @@ fn summary_lists_layers_shapes_and_counts() {
     assert!(rows[4].starts_with("Dense<30, 10>") && rows[4].ends_with("310"));
     assert!(text.contains("Total params: 23,860"));
 }
+
+#[test]
+fn schedule_callback_drives_the_optimizer() {
+    use constnet::optim::schedule::Cosine;
+    use constnet::train::LearningRateSchedule;
+    let (inputs, labels) = data();
+    let mut net = net();
+    let mut trainer = Trainer::new(Quadratic, Adam::new(0.5_f32));
+    let schedule = LearningRateSchedule(Cosine {
+        initial: 0.01,
+        minimum: 0.001,
+        epochs: 4,
+    });
+    let history = trainer
+        .fit(
+            &mut net,
+            &inputs,
+            &labels,
+            None,
+            FitConfig::new(5, 25),
+            schedule,
+        )
+        .expect("no divergence");
+    let rates: Vec<f64> = history.epochs.iter().map(|e| e.learning_rate).collect();
+    let want = [0.01, 0.008_681_980_5, 0.005_5, 0.002_318_019_5, 0.001];
+    for (got, want) in rates.iter().zip(want) {
+        assert!((got - want).abs() < 1e-7, "{rates:?}");
+    }
+}

@@ -212,3 +212,25 @@ impl Callback for EarlyStopping {
         }
     }
 }
+
+/// A learning-rate [`Schedule`](crate::optim::Schedule) as a callback: before
+/// each epoch, [`Trainer::fit`](crate::Trainer::fit) sets the optimizer's
+/// learning rate to the schedule's rate for that epoch.
+///
+/// # Examples
+/// ```
+/// use constnet::optim::schedule::StepDecay;
+/// use constnet::train::{Callback, LearningRateSchedule};
+///
+/// let mut schedule = LearningRateSchedule(StepDecay { initial: 0.1, factor: 0.5, every: 2 });
+/// let rates: Vec<f64> = (1..=5).map(|e| schedule.learning_rate(e, 0.0)).collect();
+/// assert_eq!(rates, [0.1, 0.1, 0.05, 0.05, 0.025]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LearningRateSchedule<S>(pub S);
+
+impl<S: crate::optim::Schedule<f64>> Callback for LearningRateSchedule<S> {
+    fn learning_rate(&mut self, epoch: usize, _current: f64) -> f64 {
+        self.0.rate(epoch)
+    }
+}

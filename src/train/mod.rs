@@ -17,7 +17,9 @@ mod fit;
 mod target;
 mod trainer;
 
-pub use callback::{BatchProgress, Callback, Control, EarlyStopping, Monitor};
+pub use callback::{
+    BatchProgress, Callback, Control, EarlyStopping, LearningRateSchedule, Monitor,
+};
 pub use confusion::{ConfusionMatrix, Named};
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate, predict};
