@@ -2,7 +2,25 @@
 
 use rand::Rng;
 
-use crate::{Init, Layer, Params, Scalar, kernel};
+use crate::{Init, Layer, Params, Scalar, TensorSpec, kernel};
+
+/// The specs of a `Dense<IN, OUT>`'s weight `[OUT, IN]` and bias `[OUT]`.
+fn specs<const IN: usize, const OUT: usize>(path: &[usize]) -> (TensorSpec<'_>, TensorSpec<'_>) {
+    const fn shapes<const IN: usize, const OUT: usize>() -> ([usize; 2], [usize; 1]) {
+        ([OUT, IN], [OUT])
+    }
+    let weight = TensorSpec {
+        path,
+        name: "weight",
+        shape: &const { shapes::<IN, OUT>() }.0,
+    };
+    let bias = TensorSpec {
+        path,
+        name: "bias",
+        shape: &const { shapes::<IN, OUT>() }.1,
+    };
+    (weight, bias)
+}
 
 /// A fully connected layer: `y = W·x + b`, from `IN` inputs to `OUT` outputs.
 ///
@@ -55,6 +73,18 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Params<T> for Dense<IN, OUT, 
     fn visit_n<const N: usize>(mut items: [&mut Self; N], f: &mut impl FnMut([&mut [T]; N])) {
         f(items.each_mut().map(|d| d.weight.as_flattened_mut()));
         f(items.each_mut().map(|d| &mut d.bias[..]));
+    }
+
+    fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
+        let (weight, bias) = specs::<IN, OUT>(path);
+        f(&weight, self.weight.as_flattened());
+        f(&bias, &self.bias);
+    }
+
+    fn visit_tensors_mut(&mut self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &mut [T])) {
+        let (weight, bias) = specs::<IN, OUT>(path);
+        f(&weight, self.weight.as_flattened_mut());
+        f(&bias, &mut self.bias);
     }
 
     fn init(&mut self, init: Init, rng: &mut impl Rng) {

@@ -101,7 +101,7 @@ pub use kernel::Scalar;
 pub use layer::{Layer, LayerInfo};
 pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
 pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
-pub use params::Params;
+pub use params::{MAX_DEPTH, Params, TensorSpec};
 pub use summary::Summary;
 pub use tensor::Tensor;
 pub use train::{TrainError, Trainer};

@@ -5,6 +5,79 @@ use rand::Rng;
 
 use crate::Init;
 
+/// The deepest nesting of tuples that [`Params::visit_tensors`] tracks;
+/// deeper elements are reported at this depth.
+pub const MAX_DEPTH: usize = 16;
+
+/// A parameter tensor as [`Params::visit_tensors`] reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct TensorSpec<'a> {
+    /// Indices of the tuple elements that lead to the layer, outermost
+    /// first: `[2]` for the third layer of a network, `[1, 0]` for the first
+    /// layer of a network nested as the second element.
+    pub path: &'a [usize],
+    /// The tensor's name within its layer, e.g. `"weight"` or `"bias"`.
+    pub name: &'static str,
+    /// The tensor's shape, row-major, e.g. `[OUT, IN]` for a weight (as in
+    /// PyTorch's `nn.Linear`) and `[OUT]` for a bias.
+    pub shape: &'a [usize],
+}
+
+impl TensorSpec<'_> {
+    /// The `state_dict` key PyTorch gives this tensor in the equivalent
+    /// `nn.Sequential`: the path joined by dots, then the name, e.g.
+    /// `"0.weight"` or `"2.0.bias"`.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut keys = Vec::new();
+    /// Dense::<2, 1>::zeros().visit_tensors(&[4, 1], &mut |spec, _: &[f32]| keys.push(spec.key()));
+    /// assert_eq!(keys, ["4.1.weight", "4.1.bias"]);
+    /// ```
+    #[must_use]
+    pub fn key(&self) -> String {
+        let mut key = String::new();
+        for index in self.path {
+            key.push_str(&index.to_string());
+            key.push('.');
+        }
+        key.push_str(self.name);
+        key
+    }
+
+    /// Number of elements: the product of the shape.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// Dense::<3, 2>::zeros().visit_tensors(&[], &mut |spec, v: &[f32]| assert_eq!(spec.len(), v.len()));
+    /// ```
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// Whether the tensor has no elements (never for constnet's layers).
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// Dense::<3, 2>::zeros().visit_tensors(&[], &mut |spec, _: &[f32]| assert!(!spec.is_empty()));
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// `path` with `index` appended, in a fixed-size buffer (no allocation).
+pub(crate) fn child_path(path: &[usize], index: usize) -> ([usize; MAX_DEPTH], usize) {
+    let mut buf = [0; MAX_DEPTH];
+    let len = path.len().min(MAX_DEPTH - 1);
+    buf[..len].copy_from_slice(&path[..len]);
+    buf[len] = index;
+    (buf, len + 1)
+}
+
 /// A value made of trainable parameter tensors of scalar type `T`: a layer or
 /// a whole network.
 ///
@@ -95,6 +168,48 @@ pub trait Params<T: Float>: Clone {
     /// assert!(layer.weight.as_flattened().iter().any(|&w| w != 0.0));
     /// ```
     fn init(&mut self, init: Init, rng: &mut impl Rng);
+
+    /// Calls `f` once per parameter tensor with its [`TensorSpec`] (where it
+    /// sits, its name and shape) and its values, in the order of
+    /// [`visit`](Self::visit). `path` is the position of `self` in the
+    /// enclosing networks (empty at the top). Names follow PyTorch's
+    /// `nn.Sequential` `state_dict`: see [`TensorSpec::key`].
+    ///
+    /// Parameter-free layers keep the default, which visits nothing.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut keys = Vec::new();
+    /// <(Dense<3, 2>, Sigmoid, (Dense<2, 2>, Relu))>::zeros().visit_tensors(&[], &mut |spec, values: &[f32]| {
+    ///     keys.push((spec.key(), spec.shape.to_vec(), values.len()));
+    /// });
+    /// assert_eq!(keys, [
+    ///     ("0.weight".to_string(), vec![2, 3], 6),
+    ///     ("0.bias".to_string(), vec![2], 2),
+    ///     ("2.0.weight".to_string(), vec![2, 2], 4),
+    ///     ("2.0.bias".to_string(), vec![2], 2),
+    /// ]);
+    /// ```
+    fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
+        let _ = (path, f);
+    }
+
+    /// [`visit_tensors`](Self::visit_tensors) with mutable values, e.g. to
+    /// load weights.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut layer = Dense::<2, 1>::zeros();
+    /// layer.visit_tensors_mut(&[], &mut |spec, values: &mut [f32]| {
+    ///     if spec.name == "bias" {
+    ///         values.fill(1.0);
+    ///     }
+    /// });
+    /// assert_eq!(layer.bias, [1.0]);
+    /// ```
+    fn visit_tensors_mut(&mut self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &mut [T])) {
+        let _ = (path, f);
+    }
 
     /// A value initialised by `init` from `rng`: shorthand for
     /// [`zeros`](Self::zeros) then [`init`](Self::init).

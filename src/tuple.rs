@@ -47,7 +47,8 @@
 use num_traits::Float;
 use rand::Rng;
 
-use crate::{Init, Layer, LayerInfo, Params, Tensor};
+use crate::params::child_path;
+use crate::{Init, Layer, LayerInfo, Params, Tensor, TensorSpec};
 
 macro_rules! tuple_impl {
     (
@@ -74,6 +75,20 @@ macro_rules! tuple_impl {
 
             fn init(&mut self, init: Init, rng: &mut impl Rng) {
                 $(self.$k.init(init, rng);)+
+            }
+
+            fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
+                $({
+                    let (buf, len) = child_path(path, $k);
+                    self.$k.visit_tensors(&buf[..len], f);
+                })+
+            }
+
+            fn visit_tensors_mut(&mut self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &mut [T])) {
+                $({
+                    let (buf, len) = child_path(path, $k);
+                    self.$k.visit_tensors_mut(&buf[..len], f);
+                })+
             }
         }
 
