@@ -6,7 +6,7 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps,
+    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps, _mm256_add_ps,
     _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
     _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
 };
@@ -23,6 +23,19 @@ impl Avx2 {
     pub(super) fn new() -> Option<Self> {
         (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"))
             .then_some(Self(()))
+    }
+
+    /// See [`super::adam_update`]: the portable loop, compiled for AVX2.
+    pub(super) fn adam_update(
+        self,
+        p: &mut [f32],
+        g: &[f32],
+        m: &mut [f32],
+        v: &mut [f32],
+        h: &super::AdamStep<f32>,
+    ) {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { adam_update(p, g, m, v, h) }
     }
 
     /// See [`super::axpy`].
@@ -48,26 +61,23 @@ impl Avx2 {
         let row = |o: usize| w[o * inputs..][..inputs].as_ptr();
         let sample = |b: usize| x[b * inputs..][..inputs].as_ptr();
         let mut b = 0;
-        // Four samples share each load of a weight row; two rows share each
-        // load of a sample: 6 loads per 8 FMAs.
+        // Four samples share each load of a weight row; three rows share
+        // each load of a sample: 7 loads per 12 FMAs.
         while b + 4 <= batch {
             let xs = [sample(b), sample(b + 1), sample(b + 2), sample(b + 3)];
             let mut o = 0;
             while o < out {
-                let rows = (out - o).min(2);
+                let rows = (out - o).min(3);
                 // SAFETY: token proves the features; each pointer starts a
                 // row or sample of `inputs` elements (slicing above checked).
-                if rows == 2 {
-                    let t = unsafe { tile::<2, 4>([row(o), row(o + 1)], xs, inputs) };
-                    for (r, t) in t.iter().enumerate() {
-                        for (s, &v) in t.iter().enumerate() {
-                            y[(b + s) * out + o + r] = bias[o + r] + v;
-                        }
-                    }
-                } else {
-                    let t = unsafe { tile::<1, 4>([row(o)], xs, inputs) };
-                    for (s, &v) in t[0].iter().enumerate() {
-                        y[(b + s) * out + o] = bias[o] + v;
+                let t: &[[f32; 4]] = match rows {
+                    3 => &unsafe { tile::<3, 4>([row(o), row(o + 1), row(o + 2)], xs, inputs) },
+                    2 => &unsafe { tile::<2, 4>([row(o), row(o + 1)], xs, inputs) },
+                    _ => &unsafe { tile::<1, 4>([row(o)], xs, inputs) },
+                };
+                for (r, t) in t.iter().enumerate() {
+                    for (s, &v) in t.iter().enumerate() {
+                        y[(b + s) * out + o + r] = bias[o + r] + v;
                     }
                 }
                 o += rows;
@@ -110,25 +120,37 @@ impl Avx2 {
         let out = gw.len() / inputs;
         let batch = x.len() / inputs;
         debug_assert!(dy.len() == batch * out);
-        for o in 0..out {
-            let grow = &mut gw[o * inputs..][..inputs];
+        let mut o = 0;
+        while o < out {
+            let rows = (out - o).min(2);
             let mut b = 0;
-            // Four samples per pass over the gradient row: one load and one
-            // store of the row per four FMAs.
+            // Two gradient rows and four samples per pass: each sample load
+            // serves two rows, each row load four samples.
             while b < batch {
                 let k = (batch - b).min(4);
-                let mut coef = [0.0; 4];
+                let mut coef = [[0.0; 4]; 2];
                 let mut xs = [x.as_ptr(); 4];
                 for j in 0..k {
-                    coef[j] = dy[(b + j) * out + o];
+                    for (r, c) in coef.iter_mut().enumerate().take(rows) {
+                        c[j] = dy[(b + j) * out + o + r];
+                    }
                     xs[j] = x[(b + j) * inputs..][..inputs].as_ptr();
                 }
-                // SAFETY: token proves the features; `grow` and each used
-                // sample hold `inputs` elements; unused lanes have coefficient
-                // 0 and point at sample 0, which also holds `inputs`.
-                unsafe { axpy4(coef, xs, grow.as_mut_ptr(), inputs) };
+                let grows = &mut gw[o * inputs..][..rows * inputs];
+                if rows == 2 {
+                    let (g0, g1) = grows.split_at_mut(inputs);
+                    // SAFETY: token proves the features; `g0` and `g1` are
+                    // disjoint rows of `inputs`; each used sample holds
+                    // `inputs` elements; unused lanes have coefficient 0 and
+                    // point at sample 0, which also holds `inputs`.
+                    unsafe { axpy_tile::<2>(coef, xs, [g0.as_mut_ptr(), g1.as_mut_ptr()], inputs) };
+                } else {
+                    // SAFETY: as above, for one row.
+                    unsafe { axpy_tile::<1>([coef[0]], xs, [grows.as_mut_ptr()], inputs) };
+                }
                 b += k;
             }
+            o += rows;
         }
     }
 
@@ -166,17 +188,51 @@ unsafe fn tile<const R: usize, const S: usize>(
 ) -> [[f32; S]; R] {
     let mut acc = [[_mm256_setzero_ps(); S]; R];
     let mut i = 0;
-    while i + W <= n {
-        let mut xv = [_mm256_setzero_ps(); S];
-        for s in 0..S {
-            // SAFETY: i + W <= n and x[s] is valid for n reads.
-            xv[s] = unsafe { _mm256_loadu_ps(x[s].add(i)) };
+    if R * S <= 4 {
+        // Few accumulators: a second set keeps both FMA units busy despite
+        // the 4-cycle latency of each chain.
+        let mut acc2 = [[_mm256_setzero_ps(); S]; R];
+        while i + 2 * W <= n {
+            let mut xv = [[_mm256_setzero_ps(); S]; 2];
+            for s in 0..S {
+                // SAFETY: i + 2W <= n and x[s] is valid for n reads.
+                xv[0][s] = unsafe { _mm256_loadu_ps(x[s].add(i)) };
+                xv[1][s] = unsafe { _mm256_loadu_ps(x[s].add(i + W)) };
+            }
+            for r in 0..R {
+                // SAFETY: as above, for w[r].
+                let (w0, w1) = unsafe {
+                    (
+                        _mm256_loadu_ps(w[r].add(i)),
+                        _mm256_loadu_ps(w[r].add(i + W)),
+                    )
+                };
+                for s in 0..S {
+                    acc[r][s] = _mm256_fmadd_ps(w0, xv[0][s], acc[r][s]);
+                    acc2[r][s] = _mm256_fmadd_ps(w1, xv[1][s], acc2[r][s]);
+                }
+            }
+            i += 2 * W;
         }
         for r in 0..R {
-            // SAFETY: as above, for w[r].
-            let wv = unsafe { _mm256_loadu_ps(w[r].add(i)) };
             for s in 0..S {
-                acc[r][s] = _mm256_fmadd_ps(wv, xv[s], acc[r][s]);
+                acc[r][s] = _mm256_add_ps(acc[r][s], acc2[r][s]);
+            }
+        }
+    }
+    while i + W <= n {
+        // R weight vectors stay in registers while the S samples stream
+        // through one register: R·S + R + 1 registers in all.
+        let mut wv = [_mm256_setzero_ps(); R];
+        for r in 0..R {
+            // SAFETY: i + W <= n and w[r] is valid for n reads.
+            wv[r] = unsafe { _mm256_loadu_ps(w[r].add(i)) };
+        }
+        for s in 0..S {
+            // SAFETY: as above, for x[s].
+            let xv = unsafe { _mm256_loadu_ps(x[s].add(i)) };
+            for r in 0..R {
+                acc[r][s] = _mm256_fmadd_ps(wv[r], xv, acc[r][s]);
             }
         }
         i += W;
@@ -218,39 +274,55 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     }
 }
 
-/// `y[i] += Σ_k c[k]·x[k][i]` for `i < n`.
+/// `y[r][i] += Σ_k c[r][k]·x[k][i]` for `i < n` and each of the `R` rows.
 ///
 /// # Safety
-/// AVX2 and FMA are available; each `x[k]` is valid for reading and `y` for
-/// reading and writing `n` f32; `y` overlaps none of them.
+/// AVX2 and FMA are available; each `x[k]` is valid for reading and each
+/// `y[r]` for reading and writing `n` f32; no `y[r]` overlaps another or any
+/// `x[k]`.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn axpy4(c: [f32; 4], x: [*const f32; 4], y: *mut f32, n: usize) {
-    let cv = [
-        _mm256_set1_ps(c[0]),
-        _mm256_set1_ps(c[1]),
-        _mm256_set1_ps(c[2]),
-        _mm256_set1_ps(c[3]),
-    ];
+unsafe fn axpy_tile<const R: usize>(
+    c: [[f32; 4]; R],
+    x: [*const f32; 4],
+    y: [*mut f32; R],
+    n: usize,
+) {
+    let mut cv = [[_mm256_setzero_ps(); 4]; R];
+    for r in 0..R {
+        for k in 0..4 {
+            cv[r][k] = _mm256_set1_ps(c[r][k]);
+        }
+    }
     let mut i = 0;
     while i + W <= n {
-        // SAFETY: i + W <= n for every pointer.
-        unsafe {
-            let mut acc = _mm256_loadu_ps(y.add(i));
-            for k in 0..4 {
-                acc = _mm256_fmadd_ps(cv[k], _mm256_loadu_ps(x[k].add(i)), acc);
+        let mut acc = [_mm256_setzero_ps(); R];
+        for r in 0..R {
+            // SAFETY: i + W <= n for every pointer.
+            acc[r] = unsafe { _mm256_loadu_ps(y[r].add(i)) };
+        }
+        for k in 0..4 {
+            // SAFETY: as above.
+            let xv = unsafe { _mm256_loadu_ps(x[k].add(i)) };
+            for r in 0..R {
+                acc[r] = _mm256_fmadd_ps(cv[r][k], xv, acc[r]);
             }
-            _mm256_storeu_ps(y.add(i), acc);
+        }
+        for r in 0..R {
+            // SAFETY: as above.
+            unsafe { _mm256_storeu_ps(y[r].add(i), acc[r]) };
         }
         i += W;
     }
     for j in i..n {
-        // SAFETY: j < n.
-        unsafe {
-            let mut v = *y.add(j);
-            for k in 0..4 {
-                v = c[k].mul_add(*x[k].add(j), v);
+        for r in 0..R {
+            // SAFETY: j < n.
+            unsafe {
+                let mut v = *y[r].add(j);
+                for k in 0..4 {
+                    v = c[r][k].mul_add(*x[k].add(j), v);
+                }
+                *y[r].add(j) = v;
             }
-            *y.add(j) = v;
         }
     }
 }
@@ -302,4 +374,11 @@ unsafe fn combine_rows(w: *const f32, c: &[f32], y: *mut f32, n: usize) {
         // SAFETY: j < n.
         unsafe { *y.add(j) = v };
     }
+}
+
+/// [`super::portable::adam_update`] compiled with AVX2 enabled (the loop is
+/// elementwise, so the result is bit-identical).
+#[target_feature(enable = "avx2,fma")]
+fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: &super::AdamStep<f32>) {
+    super::portable::adam_update(p, g, m, v, h);
 }

@@ -107,6 +107,51 @@ pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
     portable::axpy(alpha, x, y);
 }
 
+/// The constants of one Adam step (see [`crate::optim::Adam`] for the
+/// formula), precomputed once per step.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AdamStep<T> {
+    pub(crate) beta_1: T,
+    pub(crate) beta_2: T,
+    pub(crate) one_minus_beta_1: T,
+    pub(crate) one_minus_beta_2: T,
+    /// The bias-corrected step size `η·√(1−β₂ᵗ)/(1−β₁ᵗ)`.
+    pub(crate) alpha: T,
+    pub(crate) epsilon: T,
+    /// `η·λ` of decoupled weight decay (AdamW), if any.
+    pub(crate) shrink: Option<T>,
+}
+
+/// One Adam update of the parameters `p` from gradients `g`, with moments
+/// `m` and `v`, over their common length:
+/// `m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − shrink·p − α·m/(√v + ε)`.
+pub(crate) fn adam_update<T: Scalar>(
+    p: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    h: &AdamStep<T>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(g32)) = (simd(), T::as_f32(g))
+        && let (Some(p32), Some(m32), Some(v32)) =
+            (T::as_f32_mut(p), T::as_f32_mut(m), T::as_f32_mut(v))
+    {
+        let h32 = AdamStep {
+            beta_1: h.beta_1.to_f32().unwrap_or(f32::NAN),
+            beta_2: h.beta_2.to_f32().unwrap_or(f32::NAN),
+            one_minus_beta_1: h.one_minus_beta_1.to_f32().unwrap_or(f32::NAN),
+            one_minus_beta_2: h.one_minus_beta_2.to_f32().unwrap_or(f32::NAN),
+            alpha: h.alpha.to_f32().unwrap_or(f32::NAN),
+            epsilon: h.epsilon.to_f32().unwrap_or(f32::NAN),
+            shrink: h.shrink.and_then(|s| s.to_f32()),
+        };
+        k.adam_update(p32, g32, m32, v32, &h32);
+        return;
+    }
+    portable::adam_update(p, g, m, v, h);
+}
+
 /// Forward pass of a fully connected layer over a batch.
 ///
 /// With `out = bias.len()`, `batch = x.len() / inputs`: for every sample `b`

@@ -95,6 +95,37 @@ pub(crate) fn dense_backward_input<T: Float>(w: &[T], dy: &[T], dx: &mut [T], in
     }
 }
 
+/// See [`super::adam_update`]. Elementwise, so every backend gives the same
+/// bits.
+#[inline(always)]
+pub(crate) fn adam_update<T: Float>(
+    p: &mut [T],
+    g: &[T],
+    m: &mut [T],
+    v: &mut [T],
+    h: &super::AdamStep<T>,
+) {
+    let n = p.len().min(g.len()).min(m.len()).min(v.len());
+    let (p, g, m, v) = (&mut p[..n], &g[..n], &mut m[..n], &mut v[..n]);
+    let moments = m.iter_mut().zip(v.iter_mut());
+    match h.shrink {
+        None => {
+            for ((w, &g), (m, v)) in p.iter_mut().zip(g).zip(moments) {
+                *m = h.beta_1 * *m + h.one_minus_beta_1 * g;
+                *v = h.beta_2 * *v + h.one_minus_beta_2 * g * g;
+                *w = *w - h.alpha * *m / (v.sqrt() + h.epsilon);
+            }
+        }
+        Some(shrink) => {
+            for ((w, &g), (m, v)) in p.iter_mut().zip(g).zip(moments) {
+                *m = h.beta_1 * *m + h.one_minus_beta_1 * g;
+                *v = h.beta_2 * *v + h.one_minus_beta_2 * g * g;
+                *w = *w - shrink * *w - h.alpha * *m / (v.sqrt() + h.epsilon);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! Adam: adaptive moment estimation.
 
 use super::{Optimizer, add_weight_decay, cast};
-use crate::{Params, Scalar};
+use crate::{Params, Scalar, kernel};
 
 /// Adam (Kingma & Ba, 2014) as Keras' `Adam()` computes it: bias-corrected
 /// moving averages of the gradient and of its square.
@@ -291,7 +291,15 @@ impl<P> Moments<P> {
         let (beta_1, beta_2, eps) = (hyper.beta_1, hyper.beta_2, hyper.epsilon);
         let (one_minus_beta_1, one_minus_beta_2) = (one - beta_1, one - beta_2);
         let alpha = hyper.learning_rate * (one - beta_2.powi(t)).sqrt() / (one - beta_1.powi(t));
-        let shrink = hyper.decoupled.map(|decay| hyper.learning_rate * decay);
+        let step = kernel::AdamStep {
+            beta_1,
+            beta_2,
+            one_minus_beta_1,
+            one_minus_beta_2,
+            alpha,
+            epsilon: eps,
+            shrink: hyper.decoupled.map(|decay| hyper.learning_rate * decay),
+        };
         let l2 = hyper.l2;
         P::visit_n([params, grads, &mut self.m, &mut self.v], &mut |[
             p,
@@ -300,16 +308,7 @@ impl<P> Moments<P> {
             v,
         ]| {
             add_weight_decay(l2, p, g);
-            let moments = m.iter_mut().zip(v.iter_mut());
-            for ((w, &g), (m, v)) in p.iter_mut().zip(g.iter()).zip(moments) {
-                *m = beta_1 * *m + one_minus_beta_1 * g;
-                *v = beta_2 * *v + one_minus_beta_2 * g * g;
-                let update = alpha * *m / (v.sqrt() + eps);
-                *w = match shrink {
-                    Some(shrink) => *w - shrink * *w - update,
-                    None => *w - update,
-                };
-            }
+            kernel::adam_update(p, g, m, v, &step);
         });
     }
 }
