@@ -212,7 +212,7 @@ where
 pub fn check_batch<N, Lo, I, Y>(net: &N, loss: &Lo, inputs: &[I], targets: &[Y]) -> Report
 where
     I: Tensor<Scalar = f64>,
-    N: Layer<I>,
+    N: Layer<I> + crate::kernel::Zeroable,
     Lo: Loss<N::Output, Y> + Clone,
 {
     let cost = |net: &N| {

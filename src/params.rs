@@ -4,6 +4,7 @@ use num_traits::Float;
 use rand::Rng;
 
 use crate::Init;
+use crate::kernel::Zeroable;
 
 /// The deepest nesting of tuples that [`Params::visit_tensors`] tracks;
 /// deeper elements are reported at this depth.
@@ -225,6 +226,60 @@ pub trait Params<T: Float>: Clone {
     #[must_use]
     fn random(init: Init, rng: &mut impl Rng) -> Self {
         let mut value = Self::zeros();
+        value.init(init, rng);
+        value
+    }
+
+    /// Makes `self` equal to [`zeros`](Self::zeros) in place: every parameter
+    /// zero, every setting (such as a leaky ReLU's slope) at its default.
+    /// Layers with settings override it; the default sets the parameters to
+    /// zero.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut net = (Dense::<1, 1> { weight: [[2.0]], bias: [3.0] }, LeakyRelu::new(0.1));
+    /// net.reset();
+    /// assert_eq!(net, <(Dense<1, 1>, LeakyRelu)>::zeros());
+    /// ```
+    fn reset(&mut self) {
+        self.set_zero();
+    }
+
+    /// [`zeros`](Self::zeros), built directly on the heap: a network of any
+    /// size is made without passing through the stack.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// // 784-1024-1024-10: 4.2 MB of f32 parameters, more than a thread's stack.
+    /// type Big = (Dense<784, 1024>, Relu, Dense<1024, 1024>, Relu, Dense<1024, 10>);
+    /// let net: Box<Big> = Big::boxed_zeros();
+    /// assert_eq!(net.4.bias, [0.0; 10]);
+    /// ```
+    #[must_use]
+    fn boxed_zeros() -> Box<Self>
+    where
+        Self: Zeroable,
+    {
+        let mut value = crate::kernel::zeroed_box::<Self>();
+        value.reset();
+        value
+    }
+
+    /// [`random`](Self::random), built directly on the heap.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+    /// let a = Dense::<300, 200>::boxed_random(Init::HeNormal, &mut ChaCha8Rng::seed_from_u64(3));
+    /// let b = Dense::<300, 200>::random(Init::HeNormal, &mut ChaCha8Rng::seed_from_u64(3));
+    /// assert_eq!(*a, b);
+    /// ```
+    #[must_use]
+    fn boxed_random(init: Init, rng: &mut impl Rng) -> Box<Self>
+    where
+        Self: Zeroable,
+    {
+        let mut value = Self::boxed_zeros();
         value.init(init, rng);
         value
     }

@@ -77,6 +77,10 @@ macro_rules! tuple_impl {
                 $(self.$k.init(init, rng);)+
             }
 
+            fn reset(&mut self) {
+                $(self.$k.reset();)+
+            }
+
             fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
                 $({
                     let (buf, len) = child_path(path, $k);

@@ -69,6 +69,10 @@ macro_rules! no_params {
             fn visit_n<const N: usize>(_: [&mut Self; N], _: &mut impl FnMut([&mut [T]; N])) {}
 
             fn init(&mut self, _: $crate::Init, _: &mut impl rand::Rng) {}
+
+            fn reset(&mut self) {
+                *self = Self::default();
+            }
         }
     };
 }

@@ -5,7 +5,8 @@
 //! (independent accumulators instead of one dependent chain of additions,
 //! which the compiler may not reorder), and for `f32` on x86-64 an AVX2 + FMA
 //! implementation chosen at run time when the processor has both. This module
-//! is the only place in the crate with `unsafe` code (in `avx2`).
+//! is the only place in the crate with `unsafe` code (in `avx2`, and in
+//! `zeroed`, which builds networks of any size directly on the heap).
 //!
 //! [`force_portable`] switches every kernel to the portable code, for tests
 //! and comparisons; [`backend`] tells which one runs.
@@ -15,10 +16,13 @@
 mod avx2;
 mod portable;
 mod scalar;
+#[allow(unsafe_code)]
+mod zeroed;
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
 pub use scalar::Scalar;
+pub use zeroed::{Zeroable, zeroed_box};
 
 /// Which implementation the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

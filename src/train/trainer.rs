@@ -5,6 +5,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::TrainError;
+use crate::kernel::Zeroable;
 use crate::{Layer, Loss, Optimizer, Params, Tensor};
 
 /// Trains a network of type `N` with a loss `L` and an optimizer `O`.
@@ -55,10 +56,10 @@ impl<N, L, O> Trainer<N, L, O> {
     #[must_use]
     pub fn new<T: Float>(loss: L, optimizer: O) -> Self
     where
-        N: Params<T>,
+        N: Params<T> + Zeroable,
     {
         Self {
-            grads: Box::new(N::zeros()),
+            grads: N::boxed_zeros(),
             loss,
             optimizer,
         }
