@@ -68,6 +68,7 @@
 //! | optimizers | [`optim`] |
 //! | initialisation | [`Init`] |
 //! | the training loop and evaluation | [`train`] |
+//! | batched and multi-threaded inference | [`infer`] |
 //! | MNIST / IDX data | [`data`] |
 //! | finite-difference gradient checks | [`gradcheck`] |
 //! | scalar reverse-mode autodiff (the lecture's chain-rule example) | [`autodiff`] |
@@ -82,6 +83,7 @@ mod class;
 pub mod data;
 mod dense;
 pub mod gradcheck;
+pub mod infer;
 mod init;
 pub mod kernel;
 mod layer;

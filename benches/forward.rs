@@ -1,0 +1,106 @@
+//! Inference: one sample at a time (against a naive loop), and the 10,000
+//! test images in blocks on one and on two threads.
+//!
+//! `cargo bench --bench forward`; throughput in elements/s is FLOP/s for
+//! single samples and samples/s for the data set.
+
+mod common;
+
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+
+use common::*;
+use constnet::infer::{forward_all, forward_all_parallel};
+use constnet::prelude::*;
+use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn single(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let x = inputs::<784>(1, 1)[0];
+    let mut group = c.benchmark_group("forward/single");
+
+    let net = Lecture::random(Init::StandardNormal, &mut rng);
+    group.throughput(Throughput::Elements(LECTURE_FLOPS));
+    group.bench_function("784-30-10/constnet", |b| {
+        b.iter(|| black_box(&net).forward(black_box(&x)))
+    });
+    group.bench_function("784-30-10/naive", |b| {
+        b.iter(|| {
+            naive_dense(
+                &net.2,
+                &naive_dense(&net.0, black_box(&x), sigmoid),
+                sigmoid,
+            )
+        })
+    });
+
+    let wide = Wide::random(Init::HeUniform, &mut rng);
+    group.throughput(Throughput::Elements(WIDE_FLOPS));
+    group.bench_function("784-100-10/constnet", |b| {
+        b.iter(|| black_box(&wide).forward(black_box(&x)))
+    });
+    group.bench_function("784-100-10/naive", |b| {
+        b.iter(|| {
+            naive_dense(
+                &wide.2,
+                &naive_dense(&wide.0, black_box(&x), relu),
+                identity,
+            )
+        })
+    });
+
+    let small = Small::random(Init::HeUniform, &mut rng);
+    let xs = inputs::<16>(1, 2)[0];
+    group.throughput(Throughput::Elements(SMALL_FLOPS));
+    group.bench_function("16-16-16/constnet", |b| {
+        b.iter(|| black_box(&small).forward(black_box(&xs)))
+    });
+    group.bench_function("16-16-16/naive", |b| {
+        b.iter(|| {
+            naive_dense(
+                &small.2,
+                &naive_dense(&small.0, black_box(&xs), relu),
+                identity,
+            )
+        })
+    });
+    group.finish();
+}
+
+fn dataset(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let x = inputs::<784>(10_000, 3);
+    let two = NonZeroUsize::new(2).expect("2 > 0");
+    let mut group = c.benchmark_group("forward/10k");
+    group.throughput(Throughput::Elements(x.len() as u64));
+    group.sample_size(20);
+
+    let net = Lecture::random(Init::StandardNormal, &mut rng);
+    let mut y = vec![[0.0; 10]; x.len()];
+    group.bench_function("784-30-10/1-thread", |b| {
+        b.iter(|| forward_all(&net, &x, &mut y))
+    });
+    group.bench_function("784-30-10/2-threads", |b| {
+        b.iter(|| forward_all_parallel(&net, &x, &mut y, two))
+    });
+    group.bench_function("784-30-10/one-by-one", |b| {
+        b.iter(|| {
+            for (x, y) in x.iter().zip(y.iter_mut()) {
+                *y = net.forward(x);
+            }
+        })
+    });
+
+    let wide = Wide::random(Init::HeUniform, &mut rng);
+    group.bench_function("784-100-10/1-thread", |b| {
+        b.iter(|| forward_all(&wide, &x, &mut y))
+    });
+    group.bench_function("784-100-10/2-threads", |b| {
+        b.iter(|| forward_all_parallel(&wide, &x, &mut y, two))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, single, dataset);
+criterion_main!(benches);

@@ -1,0 +1,69 @@
+//! Training: one step, and one full epoch over 60,000 samples of MNIST's
+//! shape, for the lecture's recipe (784-30-10, sigmoid, quadratic cost, SGD,
+//! batch 10), the optimized one at 784-100-10 (ReLU, softmax cross-entropy,
+//! Adam, batch 32) and a small 16-16-16 network.
+//!
+//! `cargo bench --bench train`; throughput is samples/s.
+
+mod common;
+
+use common::*;
+use constnet::prelude::*;
+use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+fn step(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let x = inputs::<784>(32, 1);
+    let y = labels::<10>(32, 2);
+    let mut group = c.benchmark_group("train/step");
+
+    let mut net = Lecture::random(Init::StandardNormal, &mut rng);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0_f32));
+    group.throughput(Throughput::Elements(10));
+    group.bench_function("784-30-10/sgd/batch10", |b| {
+        b.iter(|| trainer.step(&mut net, x[..10].iter().zip(&y[..10])))
+    });
+
+    let mut wide = Wide::boxed_random(Init::HeUniform, &mut rng);
+    let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
+    group.throughput(Throughput::Elements(32));
+    group.bench_function("784-100-10/adam/batch32", |b| {
+        b.iter(|| trainer.step(&mut *wide, x.iter().zip(&y)))
+    });
+
+    let mut small = Small::random(Init::HeUniform, &mut rng);
+    let xs = inputs::<16>(32, 3);
+    let ys = labels::<16>(32, 4);
+    let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
+    group.bench_function("16-16-16/adam/batch32", |b| {
+        b.iter(|| trainer.step(&mut small, xs.iter().zip(&ys)))
+    });
+    group.finish();
+}
+
+fn epoch(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let x = inputs::<784>(60_000, 5);
+    let y = labels::<10>(60_000, 6);
+    let mut group = c.benchmark_group("train/epoch60k");
+    group.throughput(Throughput::Elements(x.len() as u64));
+    group.sample_size(10);
+
+    let mut net = Lecture::random(Init::StandardNormal, &mut rng);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0_f32));
+    let mut shuffle = ChaCha8Rng::seed_from_u64(7);
+    group.bench_function("784-30-10/sgd/batch10", |b| {
+        b.iter(|| trainer.epoch(&mut net, &x, &y, 10, &mut shuffle, 1))
+    });
+
+    let mut wide = Wide::boxed_random(Init::HeUniform, &mut rng);
+    let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
+    group.bench_function("784-100-10/adam/batch32", |b| {
+        b.iter(|| trainer.epoch(&mut *wide, &x, &y, 32, &mut shuffle, 1))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, step, epoch);
+criterion_main!(benches);
