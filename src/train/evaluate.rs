@@ -51,11 +51,11 @@ where
     let total = inputs.len().min(labels.len());
     let mut sum = 0.0;
     let mut correct = 0;
-    for (x, &label) in inputs.iter().zip(labels) {
-        let y = net.forward(x);
-        sum += loss.loss(&y, &label).to_f64().unwrap_or(f64::NAN);
-        correct += usize::from(Class::argmax(&y) == label);
-    }
+    for_each_output(net, &inputs[..total], |k, y| {
+        let label = labels[k];
+        sum += loss.loss(y, &label).to_f64().unwrap_or(f64::NAN);
+        correct += usize::from(Class::argmax(y) == label);
+    });
     let n = total as f64;
     Evaluation {
         loss: sum / n,
@@ -81,4 +81,23 @@ where
     N: Layer<I, Output = [I::Scalar; C]>,
 {
     Class::argmax(&net.forward(x))
+}
+
+/// Calls `f(k, output)` for each input `k`, running the network on blocks of
+/// 8 samples (see [`Layer::forward_batch`]). Allocates nothing.
+pub(crate) fn for_each_output<N, I>(net: &N, inputs: &[I], mut f: impl FnMut(usize, &N::Output))
+where
+    I: Tensor,
+    N: Layer<I>,
+{
+    let (blocks, rest) = inputs.as_chunks::<8>();
+    for (b, x) in blocks.iter().enumerate() {
+        for (j, y) in net.forward_batch(x).iter().enumerate() {
+            f(b * 8 + j, y);
+        }
+    }
+    let done = blocks.len() * 8;
+    for (j, x) in rest.iter().enumerate() {
+        f(done + j, &net.forward(x));
+    }
 }
