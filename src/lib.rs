@@ -69,6 +69,7 @@
 //! | initialisation | [`Init`] |
 //! | the training loop and evaluation | [`train`] |
 //! | batched and multi-threaded inference | [`infer`] |
+//! | saving, loading and embedding weights (safetensors, raw bytes) | [`io`] |
 //! | MNIST / IDX data | [`data`] |
 //! | finite-difference gradient checks | [`gradcheck`] |
 //! | scalar reverse-mode autodiff (the lecture's chain-rule example) | [`autodiff`] |
@@ -84,6 +85,7 @@ pub mod data;
 mod dense;
 pub mod gradcheck;
 pub mod infer;
+pub mod io;
 mod init;
 pub mod kernel;
 mod layer;

@@ -1,0 +1,403 @@
+//! Raw little-endian weights, and decoding them at compile time to embed a
+//! model in the binary.
+
+use super::error::WeightsError;
+use crate::{Dense, Params, Scalar};
+
+/// The network's parameters as raw little-endian bytes: every tensor in the
+/// order of [`Params::visit`], each element as `to_le_bytes` of the network's
+/// scalar (4 bytes for `f32`, 8 for `f64`), no header.
+///
+/// This is the format [`LeReader`] and [`Dense::from_le_bytes`] decode at
+/// compile time. It records no shapes: the network's type is the schema, and
+/// the length is checked against it.
+///
+/// # Examples
+/// ```
+/// use constnet::io;
+/// use constnet::prelude::*;
+///
+/// let net = (Dense::<2, 1> { weight: [[1.0, 2.0]], bias: [3.0] }, Sigmoid);
+/// let bytes = io::to_le_bytes(&net);
+/// assert_eq!(bytes.len(), 3 * 4);
+/// assert_eq!(bytes[8..], 3.0_f32.to_le_bytes());
+/// ```
+#[must_use]
+pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> Vec<u8> {
+    let f64_data = size_of::<T>() == size_of::<f64>();
+    let mut bytes = Vec::with_capacity(N::NUM_PARAMS * size_of::<T>());
+    net.visit(&mut |values| {
+        for v in values {
+            if f64_data {
+                bytes.extend_from_slice(&v.to_f64().unwrap_or(f64::NAN).to_le_bytes());
+            } else {
+                bytes.extend_from_slice(&v.to_f32().unwrap_or(f32::NAN).to_le_bytes());
+            }
+        }
+    });
+    bytes
+}
+
+/// Loads raw little-endian weights, as [`to_le_bytes`] writes them, into
+/// `net` at run time. `net` is left unchanged on error.
+///
+/// # Errors
+/// [`WeightsError::Length`] unless `bytes` holds exactly
+/// `N::NUM_PARAMS` scalars of the network's type.
+///
+/// # Examples
+/// ```
+/// use constnet::io;
+/// use constnet::prelude::*;
+///
+/// let bytes = io::to_le_bytes(&Dense::<2, 1, f64> { weight: [[1.0, 2.0]], bias: [3.0] });
+/// let mut layer = Dense::<2, 1, f64>::zeros();
+/// io::from_le_bytes(&mut layer, &bytes)?;
+/// assert_eq!(layer.bias, [3.0]);
+///
+/// let err = io::from_le_bytes(&mut layer, &bytes[1..]).unwrap_err();
+/// assert_eq!(err.to_string(), "raw weights of the wrong length: expected 24 bytes, found 23");
+/// # Ok::<(), io::WeightsError>(())
+/// ```
+pub fn from_le_bytes<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+) -> Result<(), WeightsError> {
+    let expected = N::NUM_PARAMS * size_of::<T>();
+    if bytes.len() != expected {
+        return Err(WeightsError::Length {
+            path: None,
+            expected,
+            found: bytes.len(),
+        });
+    }
+    let f64_data = size_of::<T>() == size_of::<f64>();
+    let mut rest = bytes;
+    net.visit_mut(&mut |values| {
+        for v in values {
+            if f64_data {
+                if let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+                    *v = T::from(f64::from_le_bytes(*chunk)).unwrap_or_else(T::nan);
+                    rest = tail;
+                }
+            } else if let Some((chunk, tail)) = rest.split_first_chunk::<4>() {
+                *v = T::from_f32(f32::from_le_bytes(*chunk));
+                rest = tail;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Decodes raw little-endian weights ([`to_le_bytes`]) in a `const`
+/// context, layer by layer, so a trained model can be a `static` built at
+/// compile time from `include_bytes!`: no file, no heap and no decoding at
+/// run time.
+///
+/// Decoding reads bytes with `f32::from_le_bytes`, so the blob needs no
+/// alignment (casting `include_bytes!` to `&[f32]` would). Call the methods
+/// in the network's parameter order — a tuple expression evaluates left to
+/// right, so `(r.dense(), Sigmoid, r.dense(), Sigmoid)` does — and end with
+/// [`finish`](Self::finish).
+///
+/// # Panics
+/// If the bytes run out, or [`finish`](Self::finish) finds bytes left over.
+/// In a `static` or `const` initializer a panic is a **compile error**
+/// (rustc 1.95: `error[E0080]: evaluation panicked: LeReader: the bytes end
+/// before the network's last parameter`, pointing at the call), so a blob that does not
+/// match the network's type does not build.
+///
+/// # Examples
+/// The lecture's network from one blob (here a literal; in practice
+/// `include_bytes!("model/lecture.bin")`):
+/// ```
+/// use constnet::io::LeReader;
+/// use constnet::prelude::*;
+///
+/// type Net = (Dense<2, 2>, Sigmoid, Dense<2, 1>, Sigmoid);
+/// const BLOB: [u8; 9 * 4] = [0; 36];
+///
+/// static MODEL: Net = {
+///     let mut r = LeReader::new(&BLOB);
+///     let net = (r.dense(), Sigmoid, r.dense(), Sigmoid);
+///     r.finish();
+///     net
+/// };
+/// assert_eq!(MODEL.forward(&[1.0, 2.0]), [0.5]);
+/// ```
+/// A blob one byte short does not compile:
+/// ```compile_fail,E0080
+/// use constnet::io::LeReader;
+/// use constnet::prelude::*;
+///
+/// static MODEL: (Dense<2, 2>, Sigmoid, Dense<2, 1>) = {
+///     let mut r = LeReader::new(&[0; 9 * 4 - 1]);
+///     let net = (r.dense(), Sigmoid, r.dense());
+///     r.finish();
+///     net
+/// };
+/// ```
+/// and neither does one byte too many:
+/// ```compile_fail,E0080
+/// use constnet::io::LeReader;
+/// use constnet::prelude::*;
+///
+/// static MODEL: (Dense<2, 2>, Sigmoid, Dense<2, 1>) = {
+///     let mut r = LeReader::new(&[0; 9 * 4 + 1]);
+///     let net = (r.dense(), Sigmoid, r.dense());
+///     r.finish();
+///     net
+/// };
+/// ```
+#[derive(Clone, Copy, Debug)]
+#[must_use = "call finish() to check that every byte was used"]
+pub struct LeReader<'a> {
+    /// The bytes not read yet.
+    rest: &'a [u8],
+}
+
+impl<'a> LeReader<'a> {
+    /// A reader at the start of `bytes`.
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// const R: LeReader<'static> = LeReader::new(&[0; 8]);
+    /// assert_eq!(R.remaining(), 8);
+    /// ```
+    pub const fn new(bytes: &'a [u8]) -> Self {
+        Self { rest: bytes }
+    }
+
+    /// The number of bytes not read yet.
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// let mut r = LeReader::new(&[0; 8]);
+    /// r.f32();
+    /// assert_eq!(r.remaining(), 4);
+    /// ```
+    #[must_use]
+    pub const fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
+    /// Reads one little-endian `f32`.
+    ///
+    /// # Panics
+    /// If fewer than 4 bytes remain (a compile error in a `const` context).
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// const X: f32 = LeReader::new(&[0, 0, 0x80, 0x3f]).f32();
+    /// assert_eq!(X, 1.0);
+    /// ```
+    pub const fn f32(&mut self) -> f32 {
+        let Some((bytes, rest)) = self.rest.split_first_chunk::<4>() else {
+            panic!("LeReader: the bytes end before the network's last parameter");
+        };
+        self.rest = rest;
+        f32::from_le_bytes(*bytes)
+    }
+
+    /// Reads one little-endian `f64`.
+    ///
+    /// # Panics
+    /// If fewer than 8 bytes remain (a compile error in a `const` context).
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// const X: f64 = LeReader::new(&[0, 0, 0, 0, 0, 0, 0xf0, 0x3f]).f64();
+    /// assert_eq!(X, 1.0);
+    /// ```
+    pub const fn f64(&mut self) -> f64 {
+        let Some((bytes, rest)) = self.rest.split_first_chunk::<8>() else {
+            panic!("LeReader: the bytes end before the network's last parameter");
+        };
+        self.rest = rest;
+        f64::from_le_bytes(*bytes)
+    }
+
+    /// Reads an `f32` [`Dense`]: its weight row by row (`[OUT][IN]`), then its
+    /// bias, as [`to_le_bytes`] writes them. `IN` and `OUT` are usually
+    /// inferred from the type being built.
+    ///
+    /// # Panics
+    /// If the bytes run out (a compile error in a `const` context).
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// use constnet::prelude::*;
+    ///
+    /// const BYTES: [u8; 12] = [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40]; // 1.0, 2.0, 3.0
+    /// const LAYER: Dense<2, 1> = LeReader::new(&BYTES).dense();
+    /// assert_eq!(LAYER, Dense { weight: [[1.0, 2.0]], bias: [3.0] });
+    /// ```
+    pub const fn dense<const IN: usize, const OUT: usize>(&mut self) -> Dense<IN, OUT, f32> {
+        let mut weight = [[0.0; IN]; OUT];
+        let mut o = 0;
+        while o < OUT {
+            let mut i = 0;
+            while i < IN {
+                weight[o][i] = self.f32();
+                i += 1;
+            }
+            o += 1;
+        }
+        let mut bias = [0.0; OUT];
+        let mut o = 0;
+        while o < OUT {
+            bias[o] = self.f32();
+            o += 1;
+        }
+        Dense { weight, bias }
+    }
+
+    /// Reads an `f64` [`Dense`], like [`dense`](Self::dense) with 8-byte
+    /// elements.
+    ///
+    /// # Panics
+    /// If the bytes run out (a compile error in a `const` context).
+    ///
+    /// ```
+    /// use constnet::io::{self, LeReader};
+    /// use constnet::prelude::*;
+    ///
+    /// let bytes = io::to_le_bytes(&Dense::<1, 2, f64> { weight: [[1.0], [2.0]], bias: [3.0, 4.0] });
+    /// let layer: Dense<1, 2, f64> = LeReader::new(&bytes).dense_f64();
+    /// assert_eq!(layer.bias, [3.0, 4.0]);
+    /// ```
+    pub const fn dense_f64<const IN: usize, const OUT: usize>(&mut self) -> Dense<IN, OUT, f64> {
+        let mut weight = [[0.0; IN]; OUT];
+        let mut o = 0;
+        while o < OUT {
+            let mut i = 0;
+            while i < IN {
+                weight[o][i] = self.f64();
+                i += 1;
+            }
+            o += 1;
+        }
+        let mut bias = [0.0; OUT];
+        let mut o = 0;
+        while o < OUT {
+            bias[o] = self.f64();
+            o += 1;
+        }
+        Dense { weight, bias }
+    }
+
+    /// Checks that every byte was read.
+    ///
+    /// # Panics
+    /// If bytes are left over: the blob is larger than the network (a
+    /// compile error in a `const` context).
+    ///
+    /// ```
+    /// use constnet::io::LeReader;
+    /// let mut r = LeReader::new(&[0; 4]);
+    /// r.f32();
+    /// r.finish();
+    /// ```
+    pub const fn finish(self) {
+        if !self.rest.is_empty() {
+            panic!("LeReader: bytes left over after the network's last parameter");
+        }
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Dense<IN, OUT, f32> {
+    /// Decodes an `f32` layer from exactly `(IN·OUT + OUT)·4` little-endian
+    /// bytes, as [`to_le_bytes`] writes them: usable in a `static` with
+    /// `include_bytes!`. For `f64` see [`Dense::from_le_bytes_f64`]; for a
+    /// whole network see [`LeReader`].
+    ///
+    /// # Panics
+    /// If `bytes` has another length; in a `static` or `const` initializer
+    /// that is a compile error.
+    ///
+    /// # Examples
+    /// ```
+    /// use constnet::prelude::*;
+    ///
+    /// const BYTES: [u8; 12] = [0, 0, 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40]; // 1.0, 2.0, 3.0
+    /// static LAYER: Dense<2, 1> = Dense::from_le_bytes(&BYTES);
+    /// assert_eq!(LAYER.forward(&[1.0, 1.0]), [6.0]);
+    /// ```
+    /// ```compile_fail,E0080
+    /// use constnet::prelude::*;
+    /// static LAYER: Dense<2, 1> = Dense::from_le_bytes(&[0; 8]); // needs 12 bytes
+    /// ```
+    #[must_use]
+    pub const fn from_le_bytes(bytes: &[u8]) -> Self {
+        let mut r = LeReader::new(bytes);
+        let layer = r.dense();
+        r.finish();
+        layer
+    }
+}
+
+impl<const IN: usize, const OUT: usize> Dense<IN, OUT, f64> {
+    /// Decodes an `f64` layer from exactly `(IN·OUT + OUT)·8` little-endian
+    /// bytes, like [`Dense::from_le_bytes`] for `f32`. (A separate name, so
+    /// `Dense::from_le_bytes` is never ambiguous between the scalar types.)
+    ///
+    /// # Panics
+    /// If `bytes` has another length; in a `static` or `const` initializer
+    /// that is a compile error.
+    ///
+    /// # Examples
+    /// ```
+    /// use constnet::prelude::*;
+    ///
+    /// const BYTES: [u8; 16] = [0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0, 0, 0, 0, 0, 0, 0, 0x40]; // 1.0, 2.0
+    /// static LAYER: Dense<1, 1, f64> = Dense::from_le_bytes_f64(&BYTES);
+    /// assert_eq!(LAYER.forward(&[3.0]), [5.0]);
+    /// ```
+    #[must_use]
+    pub const fn from_le_bytes_f64(bytes: &[u8]) -> Self {
+        let mut r = LeReader::new(bytes);
+        let layer = r.dense_f64();
+        r.finish();
+        layer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Init, Sigmoid};
+    use rand::SeedableRng;
+    use rand::rngs::ChaCha8Rng;
+
+    type Net = (Dense<5, 4>, Sigmoid, (Dense<4, 3>, Sigmoid), Dense<3, 2>);
+
+    #[test]
+    fn reader_matches_the_runtime_decoder() {
+        let net = Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(1));
+        let bytes = to_le_bytes(&net);
+        assert_eq!(bytes.len(), Net::NUM_PARAMS * 4);
+        let mut r = LeReader::new(&bytes);
+        let decoded: Net = (r.dense(), Sigmoid, (r.dense(), Sigmoid), r.dense());
+        r.finish();
+        assert_eq!(decoded, net);
+        let mut loaded = Net::zeros();
+        from_le_bytes(&mut loaded, &bytes).unwrap();
+        assert_eq!(loaded, net);
+    }
+
+    #[test]
+    fn wrong_length_leaves_the_network_unchanged() {
+        let mut net = Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(2));
+        let before = net.clone();
+        let bytes = vec![0; Net::NUM_PARAMS * 4 + 4];
+        let err = from_le_bytes(&mut net, &bytes).unwrap_err();
+        assert!(matches!(err, WeightsError::Length { found, .. } if found == bytes.len()));
+        assert_eq!(net, before);
+    }
+
+    #[test]
+    #[should_panic(expected = "bytes left over")]
+    fn runtime_misuse_panics_as_documented() {
+        let _ = Dense::<1, 1>::from_le_bytes(&[0; 12]);
+    }
+}

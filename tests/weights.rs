@@ -1,0 +1,590 @@
+//! Saving and loading weights: safetensors round trips, PyTorch-shaped files
+//! built by hand, every kind of mismatch, malformed files (proptest), atomic
+//! saves, and the model embedded at compile time.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use constnet::io::{self, LeReader, TensorProblem, WeightsError};
+use constnet::prelude::*;
+use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+use proptest::prelude::*;
+
+type Nested<T> = (
+    Dense<5, 4, T>,
+    Relu,
+    (Dense<4, 3, T>, Tanh, (Dense<3, 3, T>, Sigmoid)),
+    Dense<3, 2, T>,
+);
+type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
+
+/// Every parameter's bits, in visit order.
+fn bits<N: Params<T>, T: Scalar>(net: &N) -> Vec<u64> {
+    let mut out = Vec::new();
+    net.visit(&mut |p| out.extend(p.iter().map(|v| v.to_f64().unwrap().to_bits())));
+    out
+}
+
+/// A fresh directory for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("constnet-weights-{name}-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A tensor of a hand-made safetensors file.
+struct Entry<'a> {
+    name: &'a str,
+    dtype: &'a str,
+    shape: Vec<usize>,
+    data: Vec<u8>,
+}
+
+fn f32s(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// A safetensors file written by hand: `metadata` as the raw JSON value of
+/// `__metadata__` (if any), tensors in the given order, header padded with
+/// spaces to a multiple of 8 as the Python writer does.
+fn safetensors_file(metadata: Option<&str>, entries: &[Entry<'_>]) -> Vec<u8> {
+    let mut fields = Vec::new();
+    if let Some(m) = metadata {
+        fields.push(format!(r#""__metadata__":{m}"#));
+    }
+    let mut offset = 0;
+    for e in entries {
+        let shape: Vec<String> = e.shape.iter().map(ToString::to_string).collect();
+        fields.push(format!(
+            r#""{}":{{"dtype":"{}","shape":[{}],"data_offsets":[{offset},{}]}}"#,
+            e.name,
+            e.dtype,
+            shape.join(","),
+            offset + e.data.len()
+        ));
+        offset += e.data.len();
+    }
+    let mut header = format!("{{{}}}", fields.join(","));
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    for e in entries {
+        bytes.extend_from_slice(&e.data);
+    }
+    bytes
+}
+
+/// What `safetensors.torch.save_file(model.state_dict(), path)` writes for
+/// `Sequential(Linear(2, 3), Sigmoid(), Linear(3, 1), Sigmoid())` with the
+/// weights below (tensors sorted by name, `{"format": "pt"}` metadata).
+fn pytorch_file() -> Vec<u8> {
+    safetensors_file(
+        Some(r#"{"format":"pt"}"#),
+        &[
+            Entry {
+                name: "0.bias",
+                dtype: "F32",
+                shape: vec![3],
+                data: f32s(&[0.1, -0.2, 0.3]),
+            },
+            Entry {
+                name: "0.weight",
+                dtype: "F32",
+                shape: vec![3, 2],
+                data: f32s(&[0.5, -1.0, 1.5, 2.0, -0.25, 0.75]),
+            },
+            Entry {
+                name: "2.bias",
+                dtype: "F32",
+                shape: vec![1],
+                data: f32s(&[-0.5]),
+            },
+            Entry {
+                name: "2.weight",
+                dtype: "F32",
+                shape: vec![1, 3],
+                data: f32s(&[1.0, -2.0, 0.5]),
+            },
+        ],
+    )
+}
+
+type Small = (Dense<2, 3>, Sigmoid, Dense<3, 1>, Sigmoid);
+
+fn mismatch(result: Result<(), WeightsError>) -> Vec<TensorProblem> {
+    match result {
+        Err(WeightsError::Mismatch { problems, .. }) => problems,
+        other => panic!("expected a mismatch, got {other:?}"),
+    }
+}
+
+#[test]
+fn round_trip_f32_nested_is_bit_identical() {
+    let net = Nested::<f32>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(1));
+    let bytes = io::to_safetensors_bytes(&net).unwrap();
+    let mut loaded = Nested::<f32>::zeros();
+    io::from_safetensors_bytes(&mut loaded, &bytes).unwrap();
+    assert_eq!(bits(&loaded), bits(&net));
+    // Nested tuples get dotted names.
+    let header = String::from_utf8_lossy(&bytes[8..]).into_owned();
+    for key in ["0.weight", "2.0.weight", "2.2.0.bias", "3.weight"] {
+        assert!(header.contains(&format!("\"{key}\"")), "{key} in {header}");
+    }
+    // A second save of the loaded network gives the same bytes.
+    assert_eq!(io::to_safetensors_bytes(&loaded).unwrap(), bytes);
+}
+
+#[test]
+fn round_trip_f64_nested_through_a_file() {
+    let dir = scratch("f64");
+    let path = dir.join("nested.safetensors");
+    let mut net = Nested::<f64>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(2));
+    // Values f32 cannot hold exactly survive.
+    net.0.bias[0] = 0.1;
+    net.3.weight[1][2] = 1e-300;
+    io::save_safetensors(&net, &path).unwrap();
+    let loaded: Box<Nested<f64>> = io::load_safetensors(&path).unwrap();
+    assert_eq!(bits(&*loaded), bits(&net));
+    assert!(String::from_utf8_lossy(&fs::read(&path).unwrap()).contains(r#""dtype":"F64""#));
+    let mut into = Nested::<f64>::zeros();
+    io::load_safetensors_into(&mut into, &path).unwrap();
+    assert_eq!(into, net);
+    assert_eq!(entries(&dir), ["nested.safetensors"]);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn raw_le_bytes_round_trip_f32_and_f64() {
+    let a = Nested::<f32>::random(Init::GlorotUniform, &mut ChaCha8Rng::seed_from_u64(3));
+    let mut b = Nested::<f32>::zeros();
+    io::from_le_bytes(&mut b, &io::to_le_bytes(&a)).unwrap();
+    assert_eq!(bits(&a), bits(&b));
+    let c = Nested::<f64>::random(Init::GlorotUniform, &mut ChaCha8Rng::seed_from_u64(3));
+    let mut d = Nested::<f64>::zeros();
+    io::from_le_bytes(&mut d, &io::to_le_bytes(&c)).unwrap();
+    assert_eq!(bits(&c), bits(&d));
+}
+
+#[test]
+fn pytorch_sequential_file_loads_and_gives_the_same_outputs() {
+    let net: Small = {
+        let mut net = Small::zeros();
+        io::from_safetensors_bytes(&mut net, &pytorch_file()).unwrap();
+        net
+    };
+    assert_eq!(net.0.weight, [[0.5, -1.0], [1.5, 2.0], [-0.25, 0.75]]);
+    assert_eq!(net.2.bias, [-0.5]);
+    // The forward pass of the PyTorch model, written out in f64.
+    let sigmoid = |x: f64| 1.0 / (1.0 + (-x).exp());
+    let (w1, b1) = ([[0.5, -1.0], [1.5, 2.0], [-0.25, 0.75]], [0.1, -0.2, 0.3]);
+    let (w2, b2) = ([1.0, -2.0, 0.5], -0.5);
+    for x in [[0.0, 0.0], [1.0, 2.0], [-3.0, 0.5]] {
+        let h: Vec<f64> = (0..3)
+            .map(|o| sigmoid(b1[o] + w1[o][0] * x[0] + w1[o][1] * x[1]))
+            .collect();
+        let expected = sigmoid(b2 + (0..3).map(|i| w2[i] * h[i]).sum::<f64>());
+        let [y] = net.forward(&[x[0] as f32, x[1] as f32]);
+        assert!((f64::from(y) - expected).abs() < 1e-6, "{y} vs {expected}");
+    }
+}
+
+#[test]
+fn f32_files_widen_into_f64_networks_but_f64_files_do_not_narrow() {
+    let mut wide = <(Dense<2, 3, f64>, Sigmoid, Dense<3, 1, f64>, Sigmoid)>::zeros();
+    io::from_safetensors_bytes(&mut wide, &pytorch_file()).unwrap();
+    assert_eq!(wide.0.bias, [0.1_f32, -0.2, 0.3].map(f64::from));
+
+    let f64_file = io::to_safetensors_bytes(&wide).unwrap();
+    let mut narrow = Small::zeros();
+    let problems = mismatch(io::from_safetensors_bytes(&mut narrow, &f64_file));
+    assert_eq!(problems.len(), 4);
+    assert!(problems.iter().all(|p| matches!(
+        p,
+        TensorProblem::WrongDtype { expected: "F32", found, .. } if found == "F64"
+    )));
+    assert_eq!(narrow, Small::zeros());
+}
+
+#[test]
+fn each_problem_kind() {
+    let ok = |name: &'static str, shape: Vec<usize>| Entry {
+        name,
+        dtype: "F32",
+        data: vec![0; 4 * shape.iter().product::<usize>()],
+        shape,
+    };
+    let full = || {
+        vec![
+            ok("0.weight", vec![3, 2]),
+            ok("0.bias", vec![3]),
+            ok("2.weight", vec![1, 3]),
+            ok("2.bias", vec![1]),
+        ]
+    };
+    let load = |entries: &[Entry<'_>]| {
+        let mut net = Small::zeros();
+        mismatch(io::from_safetensors_bytes(
+            &mut net,
+            &safetensors_file(None, entries),
+        ))
+    };
+
+    let mut missing = full();
+    missing.remove(3);
+    assert_eq!(
+        load(&missing),
+        [TensorProblem::Missing {
+            key: "2.bias".into(),
+            shape: vec![1]
+        }]
+    );
+
+    let mut unexpected = full();
+    unexpected.push(ok("4.weight", vec![2, 2]));
+    assert_eq!(
+        load(&unexpected),
+        [TensorProblem::Unexpected {
+            key: "4.weight".into(),
+            dtype: "F32".into(),
+            shape: vec![2, 2]
+        }]
+    );
+
+    // Keras' [in, out] layout, not transposed.
+    let mut transposed = full();
+    transposed[0] = ok("0.weight", vec![2, 3]);
+    assert_eq!(
+        load(&transposed),
+        [TensorProblem::WrongShape {
+            key: "0.weight".into(),
+            expected: vec![3, 2],
+            found: vec![2, 3]
+        }]
+    );
+
+    let mut half = full();
+    half[1] = Entry {
+        name: "0.bias",
+        dtype: "BF16",
+        shape: vec![3],
+        data: vec![0; 6],
+    };
+    assert_eq!(
+        load(&half),
+        [TensorProblem::WrongDtype {
+            key: "0.bias".into(),
+            expected: "F32",
+            found: "BF16".into()
+        }]
+    );
+}
+
+#[test]
+fn several_problems_are_reported_at_once() {
+    let entries = [
+        Entry {
+            name: "0.weight",
+            dtype: "F16",
+            shape: vec![2, 3],
+            data: vec![0; 12],
+        },
+        Entry {
+            name: "0.bias",
+            dtype: "F32",
+            shape: vec![3],
+            data: f32s(&[1.0, 2.0, 3.0]),
+        },
+        Entry {
+            name: "2.weight",
+            dtype: "F32",
+            shape: vec![1, 3],
+            data: f32s(&[1.0; 3]),
+        },
+        Entry {
+            name: "running_mean",
+            dtype: "F32",
+            shape: vec![],
+            data: f32s(&[0.0]),
+        },
+        Entry {
+            name: "1.weight",
+            dtype: "I64",
+            shape: vec![1],
+            data: vec![0; 8],
+        },
+    ];
+    let bytes = safetensors_file(Some(r#"{"format":"pt","note":"hand-made"}"#), &entries);
+    let mut net = Small::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(4));
+    let before = net.clone();
+    let err = io::from_safetensors_bytes(&mut net, &bytes).unwrap_err();
+    assert_eq!(
+        err.problems(),
+        [
+            TensorProblem::WrongDtype {
+                key: "0.weight".into(),
+                expected: "F32",
+                found: "F16".into()
+            },
+            TensorProblem::WrongShape {
+                key: "0.weight".into(),
+                expected: vec![3, 2],
+                found: vec![2, 3]
+            },
+            TensorProblem::Missing {
+                key: "2.bias".into(),
+                shape: vec![1]
+            },
+            TensorProblem::Unexpected {
+                key: "1.weight".into(),
+                dtype: "I64".into(),
+                shape: vec![1]
+            },
+            TensorProblem::Unexpected {
+                key: "running_mean".into(),
+                dtype: "F32".into(),
+                shape: vec![]
+            },
+        ]
+    );
+    assert_eq!(
+        err.to_string(),
+        "the weights do not fit the network (5 problems): \
+         tensor `0.weight` has dtype F16, expected F32; \
+         tensor `0.weight` has shape [2, 3], expected [3, 2]; \
+         missing tensor `2.bias` of shape [1]; \
+         unexpected tensor `1.weight` (I64, shape [1]); \
+         unexpected tensor `running_mean` (F32, shape [])"
+    );
+    // Nothing was loaded, not even the tensors that fit.
+    assert_eq!(net, before);
+}
+
+#[test]
+fn malformed_files_are_format_errors() {
+    let valid = pytorch_file();
+    let header_len = u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
+    let mut cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        ("shorter than the length prefix", vec![1, 2, 3]),
+        ("truncated data", valid[..valid.len() - 1].to_vec()),
+        ("truncated header", valid[..8 + header_len / 2].to_vec()),
+        ("trailing byte", [valid.clone(), vec![0]].concat()),
+        (
+            "huge header length",
+            [u64::MAX.to_le_bytes().to_vec(), valid[8..].to_vec()].concat(),
+        ),
+        (
+            "garbage header",
+            [8u64.to_le_bytes().to_vec(), b"not json".to_vec()].concat(),
+        ),
+        (
+            "header not an object",
+            [8u64.to_le_bytes().to_vec(), b"[1,2,3] ".to_vec()].concat(),
+        ),
+    ];
+    let overlapping = br#"{"0.weight":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},"0.bias":{"dtype":"F32","shape":[3],"data_offsets":[12,24]}}"#;
+    let huge = br#"{"a":{"dtype":"U8","shape":[18446744073709551615],"data_offsets":[0,18446744073709551615]}}"#;
+    let overflowing =
+        br#"{"a":{"dtype":"F64","shape":[4611686018427387904,8],"data_offsets":[0,0]}}"#;
+    for (name, header) in [
+        ("overlapping offsets", &overlapping[..]),
+        ("huge claimed length", &huge[..]),
+        ("shape overflow", &overflowing[..]),
+    ] {
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header);
+        bytes.extend_from_slice(&[0; 24]);
+        cases.push((name, bytes));
+    }
+    for (name, bytes) in cases {
+        let mut net = Small::zeros();
+        match io::from_safetensors_bytes(&mut net, &bytes) {
+            Err(WeightsError::Format { path: None, .. }) => {}
+            other => panic!("{name}: expected a format error, got {other:?}"),
+        }
+        assert_eq!(net, Small::zeros(), "{name}");
+    }
+}
+
+#[test]
+fn failed_saves_leave_no_temporary_file_and_the_old_file_untouched() {
+    let dir = scratch("atomic");
+    let net = Small::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(5));
+
+    // The target directory does not exist.
+    let err = io::save_safetensors(&net, dir.join("missing/model.safetensors")).unwrap_err();
+    assert!(
+        matches!(&err, WeightsError::Io { path, .. } if path.ends_with("missing/model.safetensors"))
+    );
+    assert!(entries(&dir).is_empty());
+
+    // A good model is in place; a save that fails must not touch it.
+    let good = dir.join("model.safetensors");
+    io::save_safetensors(&net, &good).unwrap();
+    let saved = fs::read(&good).unwrap();
+    assert!(io::save_safetensors(&Small::zeros(), good.join("child.safetensors")).is_err());
+    assert_eq!(fs::read(&good).unwrap(), saved);
+
+    // The rename itself fails (the target is a non-empty directory) after the
+    // temporary file was written: it is removed.
+    let taken = dir.join("taken.safetensors");
+    fs::create_dir(&taken).unwrap();
+    fs::write(taken.join("keep"), b"x").unwrap();
+    let err = io::save_safetensors(&net, &taken).unwrap_err();
+    assert!(matches!(err, WeightsError::Io { .. }), "{err}");
+    assert_eq!(entries(&dir), ["model.safetensors", "taken.safetensors"]);
+    assert_eq!(entries(&taken), ["keep"]);
+
+    // A successful save replaces the file as a whole.
+    io::save_safetensors(&Small::zeros(), &good).unwrap();
+    let reloaded: Box<Small> = io::load_safetensors(&good).unwrap();
+    assert_eq!(*reloaded, Small::zeros());
+    assert_eq!(entries(&dir), ["model.safetensors", "taken.safetensors"]);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn load_errors_name_the_file() {
+    let dir = scratch("names");
+    let path = dir.join("small.safetensors");
+    fs::write(&path, b"garbage").unwrap();
+    let err = io::load_safetensors::<Small, f32>(&path).unwrap_err();
+    assert!(matches!(err, WeightsError::Format { .. }));
+    assert_eq!(err.path(), Some(path.as_path()));
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{}: not a valid safetensors file", path.display()))
+    );
+    let missing = dir.join("none.safetensors");
+    let err = io::load_safetensors::<Small, f32>(&missing).unwrap_err();
+    assert!(matches!(err, WeightsError::Io { .. }));
+    assert_eq!(err.path(), Some(missing.as_path()));
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The committed model, embedded at compile time.
+static EMBEDDED: Lecture = {
+    let mut r = LeReader::new(include_bytes!("../examples/model/lecture.bin"));
+    let net = (r.dense(), Sigmoid, r.dense(), Sigmoid);
+    r.finish();
+    net
+};
+
+#[test]
+fn the_embedded_model_equals_the_safetensors_model() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/model/lecture.safetensors");
+    let loaded: Box<Lecture> = io::load_safetensors(&path).unwrap();
+    assert_eq!(bits(&EMBEDDED), bits(&*loaded));
+    assert_eq!(
+        io::to_le_bytes(&EMBEDDED),
+        include_bytes!("../examples/model/lecture.bin")
+    );
+    // And it is a trained model: most of the first MNIST test images right.
+    let test =
+        constnet::data::Mnist::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/mnist"))
+            .unwrap()
+            .test
+            .head(1000);
+    let m = constnet::train::ConfusionMatrix::of(&EMBEDDED, test.inputs(), test.labels());
+    assert!(m.accuracy() > 0.9, "{}", m.accuracy());
+}
+
+/// A valid file for the proptests: the nested f32 network.
+fn valid_file() -> Vec<u8> {
+    let net = Nested::<f32>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(6));
+    io::to_safetensors_bytes(&net).unwrap()
+}
+
+/// Loads `bytes`; only a typed error or success is acceptable (a panic fails
+/// the test).
+fn load_any(bytes: &[u8]) -> Result<Nested<f32>, WeightsError> {
+    let mut net = Nested::<f32>::zeros();
+    io::from_safetensors_bytes(&mut net, bytes).map(|()| net)
+}
+
+const CASES: u32 = 256;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        prop_assert!(load_any(&bytes).is_err());
+    }
+
+    #[test]
+    fn random_bytes_after_a_plausible_length_never_panic(
+        len in 0u64..600,
+        body in proptest::collection::vec(any::<u8>(), 0..512),
+    ) {
+        let bytes = [len.to_le_bytes().to_vec(), body].concat();
+        prop_assert!(load_any(&bytes).is_err());
+    }
+
+    #[test]
+    fn truncated_files_are_format_errors(cut in 0usize..1000) {
+        let valid = valid_file();
+        let cut = cut % valid.len();
+        let is_format_error = matches!(load_any(&valid[..cut]), Err(WeightsError::Format { .. }));
+        prop_assert!(is_format_error);
+    }
+
+    #[test]
+    fn bit_flips_never_panic(bit in 0usize..1_000_000) {
+        let valid = valid_file();
+        let bit = bit % (valid.len() * 8);
+        let mut bytes = valid.clone();
+        bytes[bit / 8] ^= 1 << (bit % 8);
+        let header_end = 8 + u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
+        match load_any(&bytes) {
+            Ok(net) => {
+                // A flip in the data region changes exactly one parameter; one
+                // in the header that leaves it loadable (e.g. in the
+                // `__metadata__` value) changes none.
+                let reference = load_any(&valid).unwrap();
+                let changed = bits(&net).iter().zip(bits(&reference)).filter(|(a, b)| **a != *b).count();
+                prop_assert_eq!(changed, usize::from(bit / 8 >= header_end));
+            }
+            Err(_) => prop_assert!(bit / 8 < header_end),
+        }
+    }
+
+    #[test]
+    fn random_headers_never_panic(
+        tensors in proptest::collection::vec(
+            (
+                prop::sample::select(vec!["0.weight", "0.bias", "2.0.weight", "x", "__metadata__"]),
+                prop::sample::select(vec!["F32", "F64", "BF16", "U8", "F4", "BOOL", "nope"]),
+                proptest::collection::vec(prop_oneof![0usize..8, Just(usize::MAX), Just(1 << 62)], 0..3),
+                (prop_oneof![0u64..64, Just(u64::MAX), Just(1 << 61)], prop_oneof![0u64..64, Just(u64::MAX), Just(1 << 61)]),
+            ),
+            0..5,
+        ),
+        data_len in 0usize..64,
+    ) {
+        let fields: Vec<String> = tensors
+            .iter()
+            .map(|(name, dtype, shape, (start, end))| {
+                let shape: Vec<String> = shape.iter().map(ToString::to_string).collect();
+                format!(r#""{name}":{{"dtype":"{dtype}","shape":[{}],"data_offsets":[{start},{end}]}}"#, shape.join(","))
+            })
+            .collect();
+        let header = format!("{{{}}}", fields.join(","));
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend(std::iter::repeat_n(0u8, data_len));
+        let _ = load_any(&bytes);
+    }
+}
