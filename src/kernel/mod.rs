@@ -8,8 +8,9 @@
 //! is the only place in the crate with `unsafe` code (in `avx2`, and in
 //! `zeroed`, which builds networks of any size directly on the heap).
 //!
-//! [`force_portable`] switches every kernel to the portable code, for tests
-//! and comparisons; [`backend`] tells which one runs.
+//! [`force_portable`] (or the environment variable `CONSTNET_PORTABLE=1`)
+//! switches every kernel to the portable code, for tests and comparisons;
+//! [`backend`] tells which one runs.
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
@@ -50,8 +51,11 @@ pub fn force_portable(force: bool) {
     STATE.store(if force { 3 } else { 0 }, Ordering::Relaxed);
 }
 
-/// The backend the kernels use now: AVX2 + FMA when the processor has both
-/// and [`force_portable`] is off, else portable.
+/// The backend the kernels use now: AVX2 + FMA when the processor has both,
+/// [`force_portable`] is off and the environment variable
+/// `CONSTNET_PORTABLE` is unset (or `0`); else portable. The choice is made
+/// once per process, at the first call (which reads the environment and so
+/// may allocate); later calls are a single atomic load.
 ///
 /// ```
 /// use constnet::kernel::{Backend, backend};
@@ -75,7 +79,9 @@ pub fn backend() -> Backend {
 
 #[cfg(target_arch = "x86_64")]
 fn detect() -> Backend {
-    if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    if std::env::var_os("CONSTNET_PORTABLE").is_some_and(|v| v != "0") {
+        Backend::Portable
+    } else if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
         Backend::Avx2Fma
     } else {
         Backend::Portable
