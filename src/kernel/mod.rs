@@ -93,10 +93,6 @@ fn detect() -> Backend {
     Backend::Portable
 }
 
-/// Rows shorter than this go through the plain loop: for them, setting up
-/// vector accumulators costs more than it saves.
-const SMALL: usize = 32;
-
 /// The AVX2 kernels, when they apply to `f32` data.
 #[cfg(target_arch = "x86_64")]
 fn simd() -> Option<avx2::Avx2> {
@@ -178,10 +174,6 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
     let out = bias.len();
     assert!(inputs > 0 && w.len() == out * inputs && x.len().is_multiple_of(inputs));
     assert_eq!(y.len(), x.len() / inputs * out);
-    if inputs < SMALL {
-        portable::dense_forward_small(w, bias, x, y, inputs);
-        return;
-    }
     #[cfg(target_arch = "x86_64")]
     if let (Some(k), Some(w32), Some(b32), Some(x32)) =
         (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))

@@ -58,22 +58,6 @@ pub(crate) fn dense_forward<T: Float>(w: &[T], bias: &[T], x: &[T], y: &mut [T],
     }
 }
 
-/// [`dense_forward`] for short rows: a plain sum per output.
-pub(crate) fn dense_forward_small<T: Float>(
-    w: &[T],
-    bias: &[T],
-    x: &[T],
-    y: &mut [T],
-    inputs: usize,
-) {
-    let out = bias.len();
-    for (xs, ys) in x.chunks_exact(inputs).zip(y.chunks_exact_mut(out)) {
-        for ((yo, row), &b) in ys.iter_mut().zip(w.chunks_exact(inputs)).zip(bias) {
-            *yo = row.iter().zip(xs).fold(b, |s, (&w, &x)| s + w * x);
-        }
-    }
-}
-
 /// `gb[o] += Σ_b dy[b·out + o]`.
 pub(crate) fn bias_gradient<T: Float>(dy: &[T], gb: &mut [T]) {
     for ds in dy.chunks_exact(gb.len()) {
