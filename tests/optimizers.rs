@@ -8,8 +8,10 @@
 //! Nesterov, `√s + ε` against `√(s + ε)`, Keras' Adam against the paper's,
 //! coupled against decoupled weight decay); the tolerance is 1e-12.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
+use counting_alloc::allocations_during;
 
 use constnet::optim::schedule::{Constant, Cosine, ExponentialDecay, Schedule, StepDecay};
 use constnet::optim::{Adam, AdamW, Momentum, RmsProp, Sgd, SgdMomentum};
@@ -627,51 +629,10 @@ conformance! {
 }
 
 // ---------------------------------------------------------------------------
-// No allocation: a global allocator counting this thread's allocations
+// No allocation: counted by the allocator in tests/common/counting_alloc.rs
 // ---------------------------------------------------------------------------
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the
-// counter is a thread-local `Cell` with a const initialiser, which never
-// allocates.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded with the caller's layout.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|c| c.set(c.get() + 1));
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
-
 fn check_no_allocation<O: Optimizer<Net>>(mut opt: O) {
-    // Kernel selection happens once per process, at first use, and reads the
-    // environment (which allocates): do it before counting.
-    let _ = constnet::kernel::backend();
-    // The counter must see allocations at all, or the test proves nothing.
-    assert!(allocations_during(|| drop(std::hint::black_box(vec![1u8; 16]))) > 0);
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut net = Net::random(Init::StandardNormal, &mut rng);
     let mut grads = Net::random(Init::StandardNormal, &mut rng);
