@@ -103,6 +103,12 @@ fn simd() -> Option<avx2::Avx2> {
     }
 }
 
+/// Whether every element of `x` is finite (no NaN, no infinity).
+#[inline]
+pub(crate) fn all_finite<T: num_traits::Float>(x: &[T]) -> bool {
+    portable::all_finite(x)
+}
+
 /// `y[i] += alpha·x[i]` over the common length of `x` and `y`.
 #[inline]
 pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {

@@ -126,6 +126,23 @@ pub(crate) fn adam_update<T: Float>(
     }
 }
 
+/// Whether every element of `x` is finite. `v − v` is exactly 0 for a finite
+/// `v` and NaN for an infinite or NaN one, so lane sums of it stay 0 exactly
+/// when all are finite — a loop with no early exit, which vectorises.
+pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
+    let mut acc = [T::zero(); LANES];
+    let (chunks, tail) = x.as_chunks::<LANES>();
+    for c in chunks {
+        for k in 0..LANES {
+            acc[k] = acc[k] + (c[k] - c[k]);
+        }
+    }
+    for (k, &v) in tail.iter().enumerate() {
+        acc[k] = acc[k] + (v - v);
+    }
+    acc.iter().all(|a| *a == T::zero())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -168,3 +168,25 @@ fn simd_and_portable_agree_closely() {
         assert!((p - s).abs() <= 1e-4 * (1.0 + p.abs()), "{p} vs {s}");
     }
 }
+
+#[test]
+fn all_finite_finds_every_non_finite_value() {
+    for n in [0, 1, 7, 8, 9, 30, 784] {
+        let mut v = values(n, 15);
+        assert!(portable::all_finite(&v), "n={n}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in 0..n {
+                let keep = v[i];
+                v[i] = bad;
+                assert!(!super::all_finite(&v), "n={n} i={i} {bad}");
+                v[i] = keep;
+            }
+        }
+    }
+    assert!(super::all_finite(&[
+        f64::MAX,
+        f64::MIN,
+        -0.0,
+        f64::MIN_POSITIVE
+    ]));
+}

@@ -5,7 +5,7 @@ use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::TrainError;
-use crate::kernel::Zeroable;
+use crate::kernel::{self, Zeroable};
 use crate::{Layer, Loss, Optimizer, Params, Tensor};
 
 /// Trains a network of type `N` with a loss `L` and an optimizer `O`.
@@ -200,8 +200,7 @@ impl<N, L, O> Trainer<N, L, O> {
             });
         }
         let mut finite = true;
-        self.grads
-            .visit(&mut |g| finite &= g.iter().all(|v| v.is_finite()));
+        self.grads.visit(&mut |g| finite &= kernel::all_finite(g));
         if !finite {
             return Err(TrainError::NonFiniteGradient {
                 epoch: None,
