@@ -129,6 +129,7 @@ pub(crate) fn adam_update<T: Float>(
 /// Whether every element of `x` is finite. `v − v` is exactly 0 for a finite
 /// `v` and NaN for an infinite or NaN one, so lane sums of it stay 0 exactly
 /// when all are finite — a loop with no early exit, which vectorises.
+#[allow(clippy::eq_op)] // `v − v` is the point: 0 when finite, NaN otherwise
 pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
     let mut acc = [T::zero(); LANES];
     let (chunks, tail) = x.as_chunks::<LANES>();
