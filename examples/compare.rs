@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use common::{OptimizedNet, Progress, SeedNet, default_data_dir};
+use common::{OptimizedNet, Progress, SeedNet, default_data_dir, parse_flags, run_main};
 use constnet::data::Mnist;
 use constnet::loss::SoftmaxCrossEntropy;
 use constnet::optim::Adam;
@@ -30,26 +30,25 @@ struct Config {
     out: PathBuf,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
+fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
     let mut config = Config {
         epochs: 10,
         seed: 0,
         data: default_data_dir(),
         out: PathBuf::from("compare.svg"),
     };
-    while let Some(flag) = args.next() {
-        if flag == "--help" || flag == "-h" {
-            return Ok(None);
+    let proceed = parse_flags(args, |f| {
+        match f.name.as_str() {
+            "--epochs" => config.epochs = f.parse()?,
+            "--seed" => config.seed = f.parse()?,
+            "--data" => config.data = PathBuf::from(&f.value),
+            "--out" => config.out = PathBuf::from(&f.value),
+            _ => return Err(f.unknown()),
         }
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-        let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
-        match flag.as_str() {
-            "--epochs" => config.epochs = value.parse().map_err(|e| bad(&e))?,
-            "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
-            "--data" => config.data = PathBuf::from(value),
-            "--out" => config.out = PathBuf::from(value),
-            _ => return Err(format!("unknown flag {flag}")),
-        }
+        Ok(())
+    })?;
+    if !proceed {
+        return Ok(None);
     }
     if config.epochs == 0 {
         return Err("--epochs must be at least 1".into());
@@ -226,21 +225,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    match parse(std::env::args().skip(1)) {
-        Ok(Some(config)) => match run(&config) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    run_main(USAGE, parse(std::env::args().skip(1)), run)
 }

@@ -26,7 +26,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use common::{Progress, SeedNet, default_data_dir};
+use common::{Progress, SeedNet, default_data_dir, parse_flags, run_main};
 use constnet::data::Mnist;
 use constnet::io;
 use constnet::prelude::*;
@@ -49,7 +49,7 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+    fn from_args(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
         let mut config = Self {
             epochs: 3,
             seed: 0,
@@ -57,20 +57,19 @@ impl Config {
             safetensors: PathBuf::from("model.safetensors"),
             raw: PathBuf::from("model.bin"),
         };
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                return Ok(None);
+        let proceed = parse_flags(args, |f| {
+            match f.name.as_str() {
+                "--epochs" => config.epochs = f.parse()?,
+                "--seed" => config.seed = f.parse()?,
+                "--data" => config.data = PathBuf::from(&f.value),
+                "--safetensors" => config.safetensors = PathBuf::from(&f.value),
+                "--raw" => config.raw = PathBuf::from(&f.value),
+                _ => return Err(f.unknown()),
             }
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
-            match flag.as_str() {
-                "--epochs" => config.epochs = value.parse().map_err(|e| bad(&e))?,
-                "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
-                "--data" => config.data = PathBuf::from(value),
-                "--safetensors" => config.safetensors = PathBuf::from(value),
-                "--raw" => config.raw = PathBuf::from(value),
-                _ => return Err(format!("unknown flag {flag}")),
-            }
+            Ok(())
+        })?;
+        if !proceed {
+            return Ok(None);
         }
         Ok(Some(config))
     }
@@ -122,21 +121,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    match Config::from_args(std::env::args().skip(1)) {
-        Ok(Some(config)) => match run(&config) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    run_main(USAGE, Config::from_args(std::env::args().skip(1)), run)
 }

@@ -22,7 +22,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use common::{OptimizedNet, Progress, SeedNet, class_names, default_data_dir};
+use common::{
+    OptimizedNet, Progress, SeedNet, class_names, default_data_dir, parse_flags, run_main,
+};
 use constnet::data::Mnist;
 use constnet::loss::SoftmaxCrossEntropy;
 use constnet::optim::Adam;
@@ -52,7 +54,7 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(mut args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+    fn from_args(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
         let mut config = Self {
             arch: Arch::Seed,
             hidden: 30,
@@ -62,28 +64,27 @@ impl Config {
             seed: 0,
             data: default_data_dir(),
         };
-        while let Some(flag) = args.next() {
-            if flag == "--help" || flag == "-h" {
-                return Ok(None);
-            }
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            let bad = |e: &dyn std::fmt::Display| format!("{flag} {value}: {e}");
-            match flag.as_str() {
+        let proceed = parse_flags(args, |f| {
+            match f.name.as_str() {
                 "--arch" => {
-                    config.arch = match value.as_str() {
+                    config.arch = match f.value.as_str() {
                         "seed" => Arch::Seed,
                         "optimized" => Arch::Optimized,
-                        _ => return Err(format!("--arch {value}: expected seed or optimized")),
+                        _ => return Err(format!("--arch {}: expected seed or optimized", f.value)),
                     }
                 }
-                "--hidden" => config.hidden = value.parse().map_err(|e| bad(&e))?,
-                "--epochs" => config.epochs = Some(value.parse().map_err(|e| bad(&e))?),
-                "--batch-size" => config.batch_size = Some(value.parse().map_err(|e| bad(&e))?),
-                "--eta" => config.eta = Some(value.parse().map_err(|e| bad(&e))?),
-                "--seed" => config.seed = value.parse().map_err(|e| bad(&e))?,
-                "--data" => config.data = PathBuf::from(value),
-                _ => return Err(format!("unknown flag {flag}")),
+                "--hidden" => config.hidden = f.parse()?,
+                "--epochs" => config.epochs = Some(f.parse()?),
+                "--batch-size" => config.batch_size = Some(f.parse()?),
+                "--eta" => config.eta = Some(f.parse()?),
+                "--seed" => config.seed = f.parse()?,
+                "--data" => config.data = PathBuf::from(&f.value),
+                _ => return Err(f.unknown()),
             }
+            Ok(())
+        })?;
+        if !proceed {
+            return Ok(None);
         }
         if config.batch_size == Some(0) {
             return Err("--batch-size must be at least 1".into());
@@ -206,21 +207,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    match Config::from_args(std::env::args().skip(1)) {
-        Ok(Some(config)) => match run(&config) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        Ok(None) => {
-            println!("{USAGE}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
-            ExitCode::from(2)
-        }
-    }
+    run_main(USAGE, Config::from_args(std::env::args().skip(1)), run)
 }

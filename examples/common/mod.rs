@@ -103,3 +103,72 @@ impl Callback for Progress {
         Control::Continue
     }
 }
+
+/// One `--name value` pair from the command line.
+pub struct Flag {
+    /// The flag, e.g. `--epochs`.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+impl Flag {
+    /// The value parsed as a `T`, or an error naming the flag.
+    pub fn parse<T: std::str::FromStr>(&self) -> Result<T, String>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.value
+            .parse()
+            .map_err(|e| format!("{} {}: {e}", self.name, self.value))
+    }
+
+    /// The error for a flag the example does not know.
+    pub fn unknown(&self) -> String {
+        format!("unknown flag {}", self.name)
+    }
+}
+
+/// Reads `--name value` pairs from `args`, handing each to `set`. Returns
+/// `Ok(false)` when `--help` or `-h` asks for the usage instead.
+pub fn parse_flags(
+    mut args: impl Iterator<Item = String>,
+    mut set: impl FnMut(&Flag) -> Result<(), String>,
+) -> Result<bool, String> {
+    while let Some(name) = args.next() {
+        if name == "--help" || name == "-h" {
+            return Ok(false);
+        }
+        let value = args.next().ok_or_else(|| format!("{name} needs a value"))?;
+        set(&Flag { name, value })?;
+    }
+    Ok(true)
+}
+
+/// What an example's `main` does with its parsed configuration: runs it,
+/// prints `usage` for `--help`, and turns errors into one line on standard
+/// error with exit code 1 (run) or 2 (command line).
+pub fn run_main<C>(
+    usage: &str,
+    config: Result<Option<C>, String>,
+    run: impl FnOnce(&C) -> Result<(), Box<dyn std::error::Error>>,
+) -> std::process::ExitCode {
+    use std::process::ExitCode;
+    match config {
+        Ok(Some(config)) => match run(&config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Ok(None) => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}\n{usage}");
+            ExitCode::from(2)
+        }
+    }
+}
