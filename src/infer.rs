@@ -6,10 +6,10 @@ use std::num::NonZeroUsize;
 use crate::{Layer, Tensor};
 
 /// Samples per [`Layer::forward_batch`] call.
-const BLOCK: usize = 8;
+const BLOCK: usize = 12;
 
 /// `outputs[k] = net.forward(&inputs[k])` for every `k` below the shorter
-/// length, computed in blocks of 8 samples. Allocates nothing.
+/// length, computed in blocks of 12 samples. Allocates nothing.
 ///
 /// # Examples
 /// ```

@@ -30,12 +30,12 @@ pub struct Identity;
 
 impl Activation for Identity {
     #[inline]
-    fn apply<T: Float>(self, x: T) -> T {
+    fn apply<T: crate::Scalar>(self, x: T) -> T {
         x
     }
 
     #[inline]
-    fn derivative<T: Float>(self, _y: T) -> T {
+    fn derivative<T: crate::Scalar>(self, _y: T) -> T {
         T::one()
     }
 }

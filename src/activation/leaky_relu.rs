@@ -143,7 +143,7 @@ impl Default for LeakyRelu {
 
 impl Activation for LeakyRelu {
     #[inline]
-    fn apply<T: Float>(self, x: T) -> T {
+    fn apply<T: crate::Scalar>(self, x: T) -> T {
         if x < T::zero() {
             self.slope_as::<T>() * x
         } else {
@@ -154,7 +154,7 @@ impl Activation for LeakyRelu {
     /// From the output: `y > 0` exactly when `x > 0`, because the slope is
     /// `≥ 0`.
     #[inline]
-    fn derivative<T: Float>(self, y: T) -> T {
+    fn derivative<T: crate::Scalar>(self, y: T) -> T {
         if y > T::zero() {
             T::one()
         } else {

@@ -28,8 +28,6 @@ pub use tanh::Tanh;
 
 pub(crate) use softmax::shifted_exp;
 
-use num_traits::Float;
-
 /// A scalar function applied to each element, with its derivative.
 ///
 /// Implementing this trait and invoking the crate-internal macro that turns it
@@ -46,11 +44,11 @@ use num_traits::Float;
 pub trait Activation: Copy + Default {
     /// `f(x)`.
     #[must_use]
-    fn apply<T: Float>(self, x: T) -> T;
+    fn apply<T: crate::Scalar>(self, x: T) -> T;
 
     /// `f'(x)`, given `y = f(x)`.
     #[must_use]
-    fn derivative<T: Float>(self, y: T) -> T;
+    fn derivative<T: crate::Scalar>(self, y: T) -> T;
 }
 
 /// Implements [`Params`](crate::Params) with no parameters: visitors visit
@@ -84,14 +82,25 @@ macro_rules! elementwise_layer {
     ($name:ty) => {
         $crate::activation::no_params!($name);
 
-        impl<T: num_traits::Float, const N: usize> $crate::Layer<[T; N]> for $name {
+        impl<T: $crate::Scalar, const N: usize> $crate::Layer<[T; N]> for $name {
             type Output = [T; N];
             /// The outputs, from which the derivative is computed.
             type Cache<const B: usize> = [[T; N]; B];
 
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
-                x.map(|v| $crate::activation::Activation::apply(*self, v))
+                let mut y = *x;
+                $crate::kernel::map(&mut y, |v| $crate::activation::Activation::apply(*self, v));
+                y
+            }
+
+            #[inline]
+            fn forward_batch<const B: usize>(&self, x: &[[T; N]; B]) -> [[T; N]; B] {
+                let mut y = *x;
+                $crate::kernel::map(y.as_flattened_mut(), |v| {
+                    $crate::activation::Activation::apply(*self, v)
+                });
+                y
             }
 
             fn forward_train<const B: usize>(&self, x: &[[T; N]; B]) -> ([[T; N]; B], [[T; N]; B]) {
@@ -106,9 +115,9 @@ macro_rules! elementwise_layer {
                 _: &mut Self,
             ) -> [[T; N]; B] {
                 let mut dx = *dy;
-                for (d, &y) in dx.as_flattened_mut().iter_mut().zip(y.as_flattened()) {
-                    *d = *d * $crate::activation::Activation::derivative(*self, y);
-                }
+                $crate::kernel::map2(dx.as_flattened_mut(), y.as_flattened(), |d, y| {
+                    d * $crate::activation::Activation::derivative(*self, y)
+                });
                 dx
             }
         }

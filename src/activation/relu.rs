@@ -1,7 +1,5 @@
 //! The rectified linear unit.
 
-use num_traits::Float;
-
 use super::{Activation, elementwise_layer};
 
 /// The rectified linear unit `relu(x) = max(x, 0)`, elementwise; its
@@ -21,12 +19,12 @@ pub struct Relu;
 
 impl Activation for Relu {
     #[inline]
-    fn apply<T: Float>(self, x: T) -> T {
+    fn apply<T: crate::Scalar>(self, x: T) -> T {
         if x < T::zero() { T::zero() } else { x }
     }
 
     #[inline]
-    fn derivative<T: Float>(self, y: T) -> T {
+    fn derivative<T: crate::Scalar>(self, y: T) -> T {
         if y > T::zero() { T::one() } else { T::zero() }
     }
 }

@@ -1,7 +1,5 @@
 //! The hyperbolic tangent.
 
-use num_traits::Float;
-
 use super::{Activation, elementwise_layer};
 
 /// The hyperbolic tangent `tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))`,
@@ -20,12 +18,12 @@ pub struct Tanh;
 
 impl Activation for Tanh {
     #[inline]
-    fn apply<T: Float>(self, x: T) -> T {
+    fn apply<T: crate::Scalar>(self, x: T) -> T {
         x.tanh()
     }
 
     #[inline]
-    fn derivative<T: Float>(self, y: T) -> T {
+    fn derivative<T: crate::Scalar>(self, y: T) -> T {
         T::one() - y * y
     }
 }

@@ -7,8 +7,8 @@
 
 use core::arch::x86_64::{
     __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps, _mm256_add_ps,
-    _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps,
-    _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
+    _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -38,6 +38,20 @@ impl Avx2 {
         unsafe { adam_update(p, g, m, v, h) }
     }
 
+    /// See [`super::map`]: the portable loop, compiled for AVX2.
+    #[inline]
+    pub(super) fn map(self, v: &mut [f32], f: impl Fn(f32) -> f32) {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { map(v, f) }
+    }
+
+    /// See [`super::map2`]: the portable loop, compiled for AVX2.
+    #[inline]
+    pub(super) fn map2(self, d: &mut [f32], y: &[f32], f: impl Fn(f32, f32) -> f32) {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { map2(d, y, f) }
+    }
+
     /// See [`super::axpy`].
     pub(super) fn axpy(self, alpha: f32, x: &[f32], y: &mut [f32]) {
         let n = x.len().min(y.len());
@@ -58,52 +72,25 @@ impl Avx2 {
         let out = bias.len();
         let batch = x.len() / inputs;
         debug_assert!(w.len() == out * inputs && y.len() == batch * out);
-        let row = |o: usize| w[o * inputs..][..inputs].as_ptr();
-        let sample = |b: usize| x[b * inputs..][..inputs].as_ptr();
         let mut b = 0;
-        // Four samples share each load of a weight row; three rows share
-        // each load of a sample: 7 loads per 12 FMAs.
+        // Six samples share each load of a weight row and two rows each load
+        // of a sample (8 loads per 12 FMAs): a weight matrix too big for L1
+        // then streams from L2 once per six samples.
+        while b + 6 <= batch {
+            forward_samples::<6, 2>(w, bias, x, y, inputs, b);
+            b += 6;
+        }
         while b + 4 <= batch {
-            let xs = [sample(b), sample(b + 1), sample(b + 2), sample(b + 3)];
-            let mut o = 0;
-            while o < out {
-                let rows = (out - o).min(3);
-                // SAFETY: token proves the features; each pointer starts a
-                // row or sample of `inputs` elements (slicing above checked).
-                let t: &[[f32; 4]] = match rows {
-                    3 => &unsafe { tile::<3, 4>([row(o), row(o + 1), row(o + 2)], xs, inputs) },
-                    2 => &unsafe { tile::<2, 4>([row(o), row(o + 1)], xs, inputs) },
-                    _ => &unsafe { tile::<1, 4>([row(o)], xs, inputs) },
-                };
-                for (r, t) in t.iter().enumerate() {
-                    for (s, &v) in t.iter().enumerate() {
-                        y[(b + s) * out + o + r] = bias[o + r] + v;
-                    }
-                }
-                o += rows;
-            }
+            forward_samples::<4, 3>(w, bias, x, y, inputs, b);
             b += 4;
+        }
+        while b + 2 <= batch {
+            forward_samples::<2, 4>(w, bias, x, y, inputs, b);
+            b += 2;
         }
         // Single samples: four rows at once, independent accumulators.
         while b < batch {
-            let xs = [sample(b)];
-            let mut o = 0;
-            while o + 4 <= out {
-                // SAFETY: as above.
-                let t = unsafe {
-                    tile::<4, 1>([row(o), row(o + 1), row(o + 2), row(o + 3)], xs, inputs)
-                };
-                for (r, t) in t.iter().enumerate() {
-                    y[b * out + o + r] = bias[o + r] + t[0];
-                }
-                o += 4;
-            }
-            while o < out {
-                // SAFETY: as above.
-                let t = unsafe { tile::<1, 1>([row(o)], xs, inputs) };
-                y[b * out + o] = bias[o] + t[0][0];
-                o += 1;
-            }
+            forward_samples::<1, 4>(w, bias, x, y, inputs, b);
             b += 1;
         }
     }
@@ -119,38 +106,25 @@ impl Avx2 {
     ) {
         let out = gw.len() / inputs;
         let batch = x.len() / inputs;
-        debug_assert!(dy.len() == batch * out);
+        assert!(x.len() == batch * inputs && dy.len() == batch * out);
+        let (x, dy, gw) = (x.as_ptr(), dy.as_ptr(), gw.as_mut_ptr());
         let mut o = 0;
-        while o < out {
-            let rows = (out - o).min(2);
-            let mut b = 0;
-            // Two gradient rows and four samples per pass: each sample load
-            // serves two rows, each row load four samples.
-            while b < batch {
-                let k = (batch - b).min(4);
-                let mut coef = [[0.0; 4]; 2];
-                let mut xs = [x.as_ptr(); 4];
-                for j in 0..k {
-                    for (r, c) in coef.iter_mut().enumerate().take(rows) {
-                        c[j] = dy[(b + j) * out + o + r];
-                    }
-                    xs[j] = x[(b + j) * inputs..][..inputs].as_ptr();
-                }
-                let grows = &mut gw[o * inputs..][..rows * inputs];
-                if rows == 2 {
-                    let (g0, g1) = grows.split_at_mut(inputs);
-                    // SAFETY: token proves the features; `g0` and `g1` are
-                    // disjoint rows of `inputs`; each used sample holds
-                    // `inputs` elements; unused lanes have coefficient 0 and
-                    // point at sample 0, which also holds `inputs`.
-                    unsafe { axpy_tile::<2>(coef, xs, [g0.as_mut_ptr(), g1.as_mut_ptr()], inputs) };
-                } else {
-                    // SAFETY: as above, for one row.
-                    unsafe { axpy_tile::<1>([coef[0]], xs, [grows.as_mut_ptr()], inputs) };
-                }
-                b += k;
-            }
-            o += rows;
+        // Six gradient rows at a time: each sample load serves six rows,
+        // and each gradient element is loaded and stored once per batch.
+        while o + 6 <= out {
+            // SAFETY: the token proves the features; the lengths asserted
+            // above are those `outer_rows` reads and writes, and o + 6 <= out.
+            unsafe { outer_rows::<6>(x, dy, gw, inputs, out, batch, o) };
+            o += 6;
+        }
+        while o + 2 <= out {
+            // SAFETY: as above, with o + 2 <= out.
+            unsafe { outer_rows::<2>(x, dy, gw, inputs, out, batch, o) };
+            o += 2;
+        }
+        if o < out {
+            // SAFETY: as above, with o + 1 <= out.
+            unsafe { outer_rows::<1>(x, dy, gw, inputs, out, batch, o) };
         }
     }
 
@@ -162,6 +136,43 @@ impl Avx2 {
             // `inputs`, `ds` holds `out` coefficients, `dxs` holds `inputs`.
             unsafe { combine_rows(w.as_ptr(), ds, dxs.as_mut_ptr(), inputs) };
         }
+    }
+}
+
+/// Outputs of samples `b..b + S` (see [`super::dense_forward`]): tiles of
+/// `R` weight rows × `S` samples, then single rows.
+#[inline(always)]
+fn forward_samples<const S: usize, const R: usize>(
+    w: &[f32],
+    bias: &[f32],
+    x: &[f32],
+    y: &mut [f32],
+    inputs: usize,
+    b: usize,
+) {
+    let out = bias.len();
+    let row = |o: usize| w[o * inputs..][..inputs].as_ptr();
+    let xs: [*const f32; S] = core::array::from_fn(|s| x[(b + s) * inputs..][..inputs].as_ptr());
+    let mut o = 0;
+    while o + R <= out {
+        // SAFETY: the token proves the features (callers hold one); each
+        // pointer starts a row or sample of `inputs` elements (the slicing
+        // above checked it).
+        let t = unsafe { tile::<R, S>(core::array::from_fn(|r| row(o + r)), xs, inputs) };
+        for (r, t) in t.iter().enumerate() {
+            for (s, &v) in t.iter().enumerate() {
+                y[(b + s) * out + o + r] = bias[o + r] + v;
+            }
+        }
+        o += R;
+    }
+    while o < out {
+        // SAFETY: as above.
+        let t = unsafe { tile::<1, S>([row(o)], xs, inputs) };
+        for (s, &v) in t[0].iter().enumerate() {
+            y[(b + s) * out + o] = bias[o] + v;
+        }
+        o += 1;
     }
 }
 
@@ -274,54 +285,77 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     }
 }
 
-/// `y[r][i] += Σ_k c[r][k]·x[k][i]` for `i < n` and each of the `R` rows.
+/// Rows `o..o + R` of a weight gradient, added in:
+/// `gw[(o+r)·n + i] += Σ_{k<batch} dy[k·out + o + r]·x[k·n + i]` for
+/// `r < R`, `i < n`. Sixteen columns at a time, the `R × 16` block of `gw`
+/// held in registers over the whole batch (each `dy` value broadcast from
+/// memory), then eight, then single columns.
 ///
 /// # Safety
-/// AVX2 and FMA are available; each `x[k]` is valid for reading and each
-/// `y[r]` for reading and writing `n` f32; no `y[r]` overlaps another or any
-/// `x[k]`.
+/// AVX2 and FMA are available; `x` is valid for reading `batch·n` f32, `dy`
+/// for reading `batch·out`, `gw` for reading and writing `out·n`, not
+/// overlapping the others; `o + R <= out`.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn axpy_tile<const R: usize>(
-    c: [[f32; 4]; R],
-    x: [*const f32; 4],
-    y: [*mut f32; R],
+unsafe fn outer_rows<const R: usize>(
+    x: *const f32,
+    dy: *const f32,
+    gw: *mut f32,
     n: usize,
+    out: usize,
+    batch: usize,
+    o: usize,
 ) {
-    let mut cv = [[_mm256_setzero_ps(); 4]; R];
-    for r in 0..R {
-        for k in 0..4 {
-            cv[r][k] = _mm256_set1_ps(c[r][k]);
-        }
-    }
+    // SAFETY (every access below): k < batch, r < R with o + R <= out, and
+    // i + width <= n for the columns touched, within the stated lengths.
+    let g = |r: usize, i: usize| unsafe { gw.add((o + r) * n + i) };
+    let c = |k: usize, r: usize| unsafe { _mm256_broadcast_ss(&*dy.add(k * out + o + r)) };
     let mut i = 0;
-    while i + W <= n {
-        let mut acc = [_mm256_setzero_ps(); R];
-        for r in 0..R {
-            // SAFETY: i + W <= n for every pointer.
-            acc[r] = unsafe { _mm256_loadu_ps(y[r].add(i)) };
+    while i + 2 * W <= n {
+        let mut acc = [[_mm256_setzero_ps(); 2]; R];
+        for (r, a) in acc.iter_mut().enumerate() {
+            *a = unsafe { [_mm256_loadu_ps(g(r, i)), _mm256_loadu_ps(g(r, i + W))] };
         }
-        for k in 0..4 {
-            // SAFETY: as above.
-            let xv = unsafe { _mm256_loadu_ps(x[k].add(i)) };
-            for r in 0..R {
-                acc[r] = _mm256_fmadd_ps(cv[r][k], xv, acc[r]);
+        for k in 0..batch {
+            let xs = unsafe { x.add(k * n + i) };
+            let xv = unsafe { [_mm256_loadu_ps(xs), _mm256_loadu_ps(xs.add(W))] };
+            for (r, a) in acc.iter_mut().enumerate() {
+                let cv = c(k, r);
+                a[0] = _mm256_fmadd_ps(cv, xv[0], a[0]);
+                a[1] = _mm256_fmadd_ps(cv, xv[1], a[1]);
             }
         }
-        for r in 0..R {
-            // SAFETY: as above.
-            unsafe { _mm256_storeu_ps(y[r].add(i), acc[r]) };
+        for (r, a) in acc.iter().enumerate() {
+            unsafe {
+                _mm256_storeu_ps(g(r, i), a[0]);
+                _mm256_storeu_ps(g(r, i + W), a[1]);
+            }
+        }
+        i += 2 * W;
+    }
+    if i + W <= n {
+        let mut acc = [_mm256_setzero_ps(); R];
+        for (r, a) in acc.iter_mut().enumerate() {
+            *a = unsafe { _mm256_loadu_ps(g(r, i)) };
+        }
+        for k in 0..batch {
+            let xv = unsafe { _mm256_loadu_ps(x.add(k * n + i)) };
+            for (r, a) in acc.iter_mut().enumerate() {
+                *a = _mm256_fmadd_ps(c(k, r), xv, *a);
+            }
+        }
+        for (r, a) in acc.iter().enumerate() {
+            unsafe { _mm256_storeu_ps(g(r, i), *a) };
         }
         i += W;
     }
     for j in i..n {
         for r in 0..R {
-            // SAFETY: j < n.
             unsafe {
-                let mut v = *y[r].add(j);
-                for k in 0..4 {
-                    v = c[r][k].mul_add(*x[k].add(j), v);
+                let mut v = *g(r, j);
+                for k in 0..batch {
+                    v = (*dy.add(k * out + o + r)).mul_add(*x.add(k * n + j), v);
                 }
-                *y[r].add(j) = v;
+                *g(r, j) = v;
             }
         }
     }
@@ -381,4 +415,17 @@ unsafe fn combine_rows(w: *const f32, c: &[f32], y: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: &super::AdamStep<f32>) {
     super::portable::adam_update(p, g, m, v, h);
+}
+
+/// [`super::portable::map`] compiled with AVX2 enabled (`f` is inlined into
+/// the loop, which then runs eight lanes at a time).
+#[target_feature(enable = "avx2,fma")]
+fn map(v: &mut [f32], f: impl Fn(f32) -> f32) {
+    super::portable::map(v, f);
+}
+
+/// [`super::portable::map2`] compiled with AVX2 enabled.
+#[target_feature(enable = "avx2,fma")]
+fn map2(d: &mut [f32], y: &[f32], f: impl Fn(f32, f32) -> f32) {
+    super::portable::map2(d, y, f);
 }

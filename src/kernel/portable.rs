@@ -47,6 +47,22 @@ pub(crate) fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
+/// See [`super::map`].
+#[inline]
+pub(crate) fn map<T: Copy>(v: &mut [T], f: impl Fn(T) -> T) {
+    for x in v {
+        *x = f(*x);
+    }
+}
+
+/// See [`super::map2`].
+#[inline]
+pub(crate) fn map2<T: Copy>(d: &mut [T], y: &[T], f: impl Fn(T, T) -> T) {
+    for (d, &y) in d.iter_mut().zip(y) {
+        *d = f(*d, y);
+    }
+}
+
 /// See [`super::dense_forward`]. Each output is a [`dot`] of a weight row
 /// with a sample.
 pub(crate) fn dense_forward<T: Float>(w: &[T], bias: &[T], x: &[T], y: &mut [T], inputs: usize) {

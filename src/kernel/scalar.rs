@@ -35,6 +35,10 @@ pub trait Scalar: Float + Default + Debug + Send + Sync + 'static + sealed::Seal
     /// `v` converted (exact for `f32` and `f64`).
     #[doc(hidden)]
     fn from_f32(v: f32) -> Self;
+    /// `eˣ`: for `f32` the crate's vectorisable [`exp_f32`](super::math::exp_f32)
+    /// (within 2 ulp), for `f64` the standard library's.
+    #[doc(hidden)]
+    fn kernel_exp(self) -> Self;
 }
 
 impl Scalar for f32 {
@@ -47,6 +51,10 @@ impl Scalar for f32 {
     fn from_f32(v: f32) -> f32 {
         v
     }
+    #[inline]
+    fn kernel_exp(self) -> f32 {
+        super::math::exp_f32(self)
+    }
 }
 
 impl Scalar for f64 {
@@ -58,5 +66,9 @@ impl Scalar for f64 {
     }
     fn from_f32(v: f32) -> f64 {
         f64::from(v)
+    }
+    #[inline]
+    fn kernel_exp(self) -> f64 {
+        self.exp()
     }
 }

@@ -190,3 +190,18 @@ fn all_finite_finds_every_non_finite_value() {
         f64::MIN_POSITIVE
     ]));
 }
+
+#[test]
+fn elementwise_maps_are_bit_identical_on_both_backends() {
+    let x = values(1003, 9);
+    let sigmoid = |v: f32| 1.0 / (1.0 + super::math::exp_f32(-v * 20.0));
+    let (mut a, mut b) = (x.clone(), x.clone());
+    portable::map(&mut a, sigmoid);
+    super::map(&mut b, sigmoid);
+    assert_eq!(a, b);
+    let derivative = |d: f32, y: f32| d * y * (1.0 - y);
+    let (mut da, mut db) = (x.clone(), x.clone());
+    portable::map2(&mut da, &a, derivative);
+    super::map2(&mut db, &b, derivative);
+    assert_eq!(da, db);
+}
