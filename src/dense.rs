@@ -94,8 +94,9 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Params<T> for Dense<IN, OUT, 
 
 impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, OUT, T> {
     type Output = [T; OUT];
-    /// The inputs, for `∂L/∂W = Σ dy·xᵀ`.
-    type Cache<const B: usize> = [[T; IN]; B];
+    /// Nothing: `∂L/∂W = Σ dy·xᵀ` needs only the inputs, which
+    /// [`backward`](Layer::backward) receives.
+    type Cache<const B: usize> = ();
 
     #[inline]
     fn forward(&self, x: &[T; IN]) -> [T; OUT] {
@@ -117,17 +118,18 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         y
     }
 
-    fn forward_train<const B: usize>(&self, x: &[[T; IN]; B]) -> ([[T; OUT]; B], [[T; IN]; B]) {
-        (self.forward_batch(x), *x)
+    fn forward_train<const B: usize>(&self, x: &[[T; IN]; B]) -> ([[T; OUT]; B], ()) {
+        (self.forward_batch(x), ())
     }
 
     fn backward<const B: usize>(
         &self,
         x: &[[T; IN]; B],
+        (): &(),
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) -> [[T; IN]; B] {
-        self.backward_params(x, dy, grads);
+        self.backward_params(x, &(), dy, grads);
         let mut dx = [[T::zero(); IN]; B];
         kernel::dense_backward_input(
             self.weight.as_flattened(),
@@ -141,6 +143,7 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
     fn backward_params<const B: usize>(
         &self,
         x: &[[T; IN]; B],
+        (): &(),
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) {

@@ -109,12 +109,13 @@ where
 
     // Analytic, accumulated twice onto a buffer that starts at one: the
     // result must be 1 + 2g if backward adds.
-    let (_, cache) = layer.forward_train(core::array::from_ref(x));
+    let xs = core::array::from_ref(x);
+    let (_, cache) = layer.forward_train(xs);
     let mut grads = layer.clone();
     grads.visit_mut(&mut |p| p.fill(1.0));
     let dy = core::array::from_ref(&r);
-    let [dx] = layer.backward(&cache, dy, &mut grads);
-    layer.backward_params(&cache, dy, &mut grads);
+    let [dx] = layer.backward(xs, &cache, dy, &mut grads);
+    layer.backward_params(xs, &cache, dy, &mut grads);
 
     let mut report = Report::new();
     let mut xp = x.clone();
@@ -285,10 +286,10 @@ where
     let (train, cache) = layer.forward_train(xs);
     let mut block_grads = layer.clone();
     block_grads.set_zero();
-    let dx = layer.backward(&cache, &dy, &mut block_grads);
+    let dx = layer.backward(xs, &cache, &dy, &mut block_grads);
     let mut params_only = layer.clone();
     params_only.set_zero();
-    layer.backward_params(&cache, &dy, &mut params_only);
+    layer.backward_params(xs, &cache, &dy, &mut params_only);
 
     let mut single_grads = layer.clone();
     single_grads.set_zero();
@@ -308,8 +309,9 @@ where
                 to_f64(v),
             );
         }
-        let (_, c) = layer.forward_train(core::array::from_ref(&xs[k]));
-        let [d] = layer.backward(&c, core::array::from_ref(&dy[k]), &mut single_grads);
+        let x = core::array::from_ref(&xs[k]);
+        let (_, c) = layer.forward_train(x);
+        let [d] = layer.backward(x, &c, core::array::from_ref(&dy[k]), &mut single_grads);
         for (j, &v) in d.as_slice().iter().enumerate() {
             report.compare(
                 "input gradient",

@@ -20,13 +20,16 @@ use crate::{Params, Tensor};
 /// # Training
 /// [`forward_train`](Self::forward_train) returns the outputs together with
 /// a [`Cache`](Self::Cache): what backpropagation needs from the forward pass
-/// (a copy of the inputs for [`Dense`](crate::Dense), the outputs for a
-/// sigmoid). [`backward`](Self::backward) takes that cache and the gradient
-/// of the loss with respect to each output, **adds** the parameter gradients
-/// (summed over the block) into `grads` — a value of the layer's own type, see
-/// [`Params`] — and returns the gradient with respect to each input. Nothing
-/// is stored in the layer, so `forward` takes `&self` and is safe to call from
-/// many threads; caches are fixed-size values, so no pass allocates.
+/// beyond the inputs (nothing for [`Dense`](crate::Dense), the outputs for a
+/// sigmoid, every layer's cache and intermediate output for a network).
+/// [`backward`](Self::backward) takes the same inputs, that cache and the
+/// gradient of the loss with respect to each output, **adds** the parameter
+/// gradients (summed over the block) into `grads` — a value of the layer's
+/// own type, see [`Params`] — and returns the gradient with respect to each
+/// input. The inputs are passed again rather than copied into the cache, so a
+/// block of 784-pixel images is never duplicated. Nothing is stored in the
+/// layer, so `forward` takes `&self` and is safe to call from many threads;
+/// caches are fixed-size values, so no pass allocates.
 ///
 /// # Generics
 /// - `I`: the input tensor, e.g. `[f32; 784]`.
@@ -53,7 +56,7 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     type Output: Tensor<Scalar = I::Scalar>;
 
     /// What the training forward pass of a block of `B` samples keeps for the
-    /// backward pass.
+    /// backward pass, besides the inputs themselves.
     type Cache<const B: usize>;
 
     /// Inference: computes the output. Stores nothing and never allocates.
@@ -86,23 +89,24 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     /// use constnet::prelude::*;
     /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
     /// let (y, cache) = layer.forward_train(&[[1.0, -1.0]]);
-    /// assert_eq!((y, cache), ([[0.0]], [[1.0, -1.0]])); // a Dense caches its inputs
+    /// assert_eq!((y, cache), ([[0.0]], ())); // a Dense keeps nothing: backward gets the inputs
     /// ```
     #[must_use]
     fn forward_train<const B: usize>(&self, x: &[I; B]) -> ([Self::Output; B], Self::Cache<B>);
 
     /// Backpropagation: adds ∂loss/∂parameters, summed over the block, into
-    /// `grads` and returns ∂loss/∂input for each sample, given
-    /// `dy[k]` = ∂loss/∂output of sample `k` and the cache of the forward pass
-    /// that produced the outputs.
+    /// `grads` and returns ∂loss/∂input for each sample, given the inputs `x`
+    /// and the cache of the forward pass that produced the outputs, and
+    /// `dy[k]` = ∂loss/∂output of sample `k`.
     ///
     /// ```
     /// use constnet::prelude::*;
     /// // y = σ(w·x + b) with w = [2, 3], b = 1, at x = [1, −1]: z = 0, y = 0.5.
     /// let net = (Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] }, Sigmoid);
-    /// let (y, cache) = net.forward_train(&[[1.0, -1.0]]);
+    /// let x = [[1.0, -1.0]];
+    /// let (y, cache) = net.forward_train(&x);
     /// let mut grads = <(Dense<2, 1, f64>, Sigmoid)>::zeros();
-    /// let [dx] = net.backward(&cache, &[[1.0]], &mut grads); // dL/dy = 1
+    /// let [dx] = net.backward(&x, &cache, &[[1.0]], &mut grads); // dL/dy = 1
     /// // dL/dz = σ'(0) = 0.25; dL/dw = 0.25·x; dL/db = 0.25; dL/dx = 0.25·w.
     /// assert_eq!(grads.0.weight, [[0.25, -0.25]]);
     /// assert_eq!(grads.0.bias, [0.25]);
@@ -111,6 +115,7 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     /// ```
     fn backward<const B: usize>(
         &self,
+        x: &[I; B],
         cache: &Self::Cache<B>,
         dy: &[Self::Output; B],
         grads: &mut Self,
@@ -123,18 +128,20 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     /// ```
     /// use constnet::prelude::*;
     /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
-    /// let (_, cache) = layer.forward_train(&[[1.0, -1.0], [1.0, -1.0]]);
+    /// let x = [[1.0, -1.0], [1.0, -1.0]];
+    /// let (_, cache) = layer.forward_train(&x);
     /// let mut grads = Dense::zeros();
-    /// layer.backward_params(&cache, &[[2.0], [2.0]], &mut grads); // summed over the block
+    /// layer.backward_params(&x, &cache, &[[2.0], [2.0]], &mut grads); // summed over the block
     /// assert_eq!((grads.weight, grads.bias), ([[4.0, -4.0]], [4.0]));
     /// ```
     fn backward_params<const B: usize>(
         &self,
+        x: &[I; B],
         cache: &Self::Cache<B>,
         dy: &[Self::Output; B],
         grads: &mut Self,
     ) {
-        let _ = self.backward(cache, dy, grads);
+        let _ = self.backward(x, cache, dy, grads);
     }
 
     /// Calls `f` once for each layer, in order, with its description: once

@@ -21,7 +21,12 @@
 //! ```text
 //! impl<I: Tensor, A: Layer<I>, B: Layer<A::Output>, C: Layer<B::Output>> Layer<I> for (A, B, C) {
 //!     type Output = C::Output;
-//!     type Cache<const BATCH: usize> = (A::Cache<BATCH>, B::Cache<BATCH>, C::Cache<BATCH>);
+//!     // Each layer's cache, and each layer's input but the first (the
+//!     // caller's, which backward receives again).
+//!     type Cache<const BATCH: usize> = (
+//!         (A::Cache<BATCH>, B::Cache<BATCH>, C::Cache<BATCH>),
+//!         ((), [A::Output; BATCH], [B::Output; BATCH]),
+//!     );
 //!     fn forward(&self, x: &I) -> Self::Output {
 //!         let x = self.0.forward(x);
 //!         let x = self.1.forward(&x);
@@ -29,15 +34,17 @@
 //!         x
 //!     }
 //!     fn forward_train<const BATCH: usize>(&self, x: &[I; BATCH]) -> ([Self::Output; BATCH], Self::Cache<BATCH>) {
-//!         let (x, a) = self.0.forward_train(x);
-//!         let (x, b) = self.1.forward_train(&x);
-//!         let (x, c) = self.2.forward_train(&x);
-//!         (x, (a, b, c))
+//!         let (y, a) = self.0.forward_train(x);
+//!         let xb = y;
+//!         let (y, b) = self.1.forward_train(&xb);
+//!         let xc = y;
+//!         let (y, c) = self.2.forward_train(&xc);
+//!         (y, ((a, b, c), ((), xb, xc)))
 //!     }
-//!     fn backward<const BATCH: usize>(&self, cache: &Self::Cache<BATCH>, dy: &[Self::Output; BATCH], grads: &mut Self) -> [I; BATCH] {
-//!         let dy = &self.2.backward(&cache.2, dy, &mut grads.2);
-//!         let dy = &self.1.backward(&cache.1, dy, &mut grads.1);
-//!         self.0.backward(&cache.0, dy, &mut grads.0)
+//!     fn backward<const BATCH: usize>(&self, x: &[I; BATCH], cache: &Self::Cache<BATCH>, dy: &[Self::Output; BATCH], grads: &mut Self) -> [I; BATCH] {
+//!         let dy = &self.2.backward(&cache.1.2, &cache.0.2, dy, &mut grads.2);
+//!         let dy = &self.1.backward(&cache.1.1, &cache.0.1, dy, &mut grads.1);
+//!         self.0.backward(x, &cache.0.0, dy, &mut grads.0)
 //!     }
 //!     // forward_batch: like forward; backward_params: like backward, ending
 //!     // in self.0.backward_params(..).
@@ -54,7 +61,7 @@ macro_rules! tuple_impl {
     (
         all [$($all:ident $cache:ident $k:tt),+];
         first $first_cache:ident;
-        rest [$($cur:ident $cur_cache:ident $i:tt after $prev:ident),*];
+        rest [$($cur:ident $cur_cache:ident $cur_in:ident $i:tt after $prev:ident),*];
         rev [$($rev:ident $j:tt),*];
         last $last:ident
     ) => {
@@ -98,7 +105,10 @@ macro_rules! tuple_impl {
 
         impl<In: Tensor, A: Layer<In>, $($cur: Layer<$prev::Output>),*> Layer<In> for ($($all,)+) {
             type Output = $last::Output;
-            type Cache<const BATCH: usize> = ($($all::Cache<BATCH>,)+);
+            type Cache<const BATCH: usize> = (
+                ($($all::Cache<BATCH>,)+),
+                ((), $([$prev::Output; BATCH],)*),
+            );
 
             #[inline]
             fn forward(&self, x: &In) -> Self::Output {
@@ -117,29 +127,34 @@ macro_rules! tuple_impl {
                 &self,
                 x: &[In; BATCH],
             ) -> ([Self::Output; BATCH], Self::Cache<BATCH>) {
-                let (x, $first_cache) = self.0.forward_train(x);
-                $(let (x, $cur_cache) = self.$i.forward_train(&x);)*
-                (x, ($($cache,)+))
+                let (y, $first_cache) = self.0.forward_train(x);
+                $(
+                    let $cur_in = y;
+                    let (y, $cur_cache) = self.$i.forward_train(&$cur_in);
+                )*
+                (y, (($($cache,)+), ((), $($cur_in,)*)))
             }
 
             fn backward<const BATCH: usize>(
                 &self,
+                x: &[In; BATCH],
                 cache: &Self::Cache<BATCH>,
                 dy: &[Self::Output; BATCH],
                 grads: &mut Self,
             ) -> [In; BATCH] {
-                $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
-                self.0.backward(&cache.0, dy, &mut grads.0)
+                $(let dy = &self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
+                self.0.backward(x, &(cache.0).0, dy, &mut grads.0)
             }
 
             fn backward_params<const BATCH: usize>(
                 &self,
+                x: &[In; BATCH],
                 cache: &Self::Cache<BATCH>,
                 dy: &[Self::Output; BATCH],
                 grads: &mut Self,
             ) {
-                $(let dy = &self.$j.backward(&cache.$j, dy, &mut grads.$j);)*
-                self.0.backward_params(&cache.0, dy, &mut grads.0)
+                $(let dy = &self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
+                self.0.backward_params(x, &(cache.0).0, dy, &mut grads.0)
             }
 
             fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {
@@ -151,14 +166,14 @@ macro_rules! tuple_impl {
 }
 
 tuple_impl!(all [A a 0]; first a; rest []; rev []; last A);
-tuple_impl!(all [A a 0, B b 1]; first a; rest [B b 1 after A]; rev [B 1]; last B);
-tuple_impl!(all [A a 0, B b 1, C c 2]; first a; rest [B b 1 after A, C c 2 after B]; rev [C 2, B 1]; last C);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C]; rev [D 3, C 2, B 1]; last D);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D]; rev [E 4, D 3, C 2, B 1]; last E);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E]; rev [F 5, E 4, D 3, C 2, B 1]; last F);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F]; rev [G 6, F 5, E 4, D 3, C 2, B 1]; last G);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G]; rev [H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last H);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H]; rev [I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last I);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I]; rev [J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last J);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I, K k 10 after J]; rev [K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last K);
-tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10, L l 11]; first a; rest [B b 1 after A, C c 2 after B, D d 3 after C, E e 4 after D, F f 5 after E, G g 6 after F, H h 7 after G, I i 8 after H, J j 9 after I, K k 10 after J, L l 11 after K]; rev [L 11, K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last L);
+tuple_impl!(all [A a 0, B b 1]; first a; rest [B b xb 1 after A]; rev [B 1]; last B);
+tuple_impl!(all [A a 0, B b 1, C c 2]; first a; rest [B b xb 1 after A, C c xc 2 after B]; rev [C 2, B 1]; last C);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C]; rev [D 3, C 2, B 1]; last D);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D]; rev [E 4, D 3, C 2, B 1]; last E);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E]; rev [F 5, E 4, D 3, C 2, B 1]; last F);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F]; rev [G 6, F 5, E 4, D 3, C 2, B 1]; last G);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F, H h xh 7 after G]; rev [H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last H);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F, H h xh 7 after G, I i xi 8 after H]; rev [I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last I);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F, H h xh 7 after G, I i xi 8 after H, J j xj 9 after I]; rev [J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last J);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F, H h xh 7 after G, I i xi 8 after H, J j xj 9 after I, K k xk 10 after J]; rev [K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last K);
+tuple_impl!(all [A a 0, B b 1, C c 2, D d 3, E e 4, F f 5, G g 6, H h 7, I i 8, J j 9, K k 10, L l 11]; first a; rest [B b xb 1 after A, C c xc 2 after B, D d xd 3 after C, E e xe 4 after D, F f xf 5 after E, G g xg 6 after F, H h xh 7 after G, I i xi 8 after H, J j xj 9 after I, K k xk 10 after J, L l xl 11 after K]; rev [L 11, K 10, J 9, I 8, H 7, G 6, F 5, E 4, D 3, C 2, B 1]; last L);

@@ -53,8 +53,9 @@ fn activations() {
 
 #[test]
 fn relu_passes_gradient_only_where_positive() {
-    let (_, cache) = Relu.forward_train(&[[-1.0_f64, 2.0, 0.0]]);
-    let dx = Relu.backward(&cache, &[[5.0, 5.0, 5.0]], &mut Relu);
+    let x = [[-1.0_f64, 2.0, 0.0]];
+    let (_, cache) = Relu.forward_train(&x);
+    let dx = Relu.backward(&x, &cache, &[[5.0, 5.0, 5.0]], &mut Relu);
     assert_eq!(dx, [[0.0, 5.0, 0.0]]);
 }
 
@@ -141,6 +142,7 @@ fn the_check_catches_a_wrong_gradient() {
         }
         fn backward<const B: usize>(
             &self,
+            _: &[[f64; 2]; B],
             _: &(),
             dy: &[[f64; 2]; B],
             _: &mut Self,

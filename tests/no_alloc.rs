@@ -28,7 +28,7 @@ fn forward_backward_and_training_step_do_not_allocate() {
         let ys = net.forward_batch(block);
         sink += ys[7][0];
         let (y, cache) = net.forward_train(block);
-        let dx = net.backward(&cache, &y, &mut grads);
+        let dx = net.backward(block, &cache, &y, &mut grads);
         sink += dx[0][0];
         let cost = trainer
             .step(&mut *net, inputs.iter().zip(&labels))

@@ -20,10 +20,11 @@ use crate::Layer;
 ///
 /// // A regression network with a linear output.
 /// let net = (Dense::<2, 1, f64> { weight: [[1.0, -1.0]], bias: [0.5] }, Identity);
-/// let (y, cache) = net.forward_train(&[[3.0, 1.0]]);
+/// let x = [[3.0, 1.0]];
+/// let (y, cache) = net.forward_train(&x);
 /// assert_eq!(y, [[2.5]]);
 /// let mut grads = <(Dense<2, 1, f64>, Identity)>::zeros();
-/// assert_eq!(net.backward(&cache, &[[2.0]], &mut grads), [[2.0, -2.0]]);
+/// assert_eq!(net.backward(&x, &cache, &[[2.0]], &mut grads), [[2.0, -2.0]]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Identity;
@@ -61,7 +62,13 @@ impl<T: Float, const N: usize> Layer<[T; N]> for Identity {
         (*x, ())
     }
 
-    fn backward<const B: usize>(&self, _: &(), dy: &[[T; N]; B], _: &mut Self) -> [[T; N]; B] {
+    fn backward<const B: usize>(
+        &self,
+        _: &[[T; N]; B],
+        (): &(),
+        dy: &[[T; N]; B],
+        _: &mut Self,
+    ) -> [[T; N]; B] {
         *dy
     }
 }
@@ -77,7 +84,7 @@ mod tests {
         assert_eq!(y.map(f64::to_bits), x.map(f64::to_bits));
         let (_, cache) = Identity.forward_train(&[x]);
         assert_eq!(
-            Identity.backward(&cache, &[[1.0, 2.0, 3.0, 4.0]], &mut Identity),
+            Identity.backward(&[x], &cache, &[[1.0, 2.0, 3.0, 4.0]], &mut Identity),
             [[1.0, 2.0, 3.0, 4.0]]
         );
         assert_eq!(Identity.derivative(7.0_f32), 1.0);

@@ -176,7 +176,7 @@ mod tests {
         let x = [-3.0_f64, -0.5, 0.0, 0.5, 2.0];
         let (y, cache) = leaky.forward_train(&[x]);
         assert_eq!(y, [[-0.30000000000000004, -0.05, 0.0, 0.5, 2.0]]);
-        let dx = leaky.backward(&cache, &[[1.0; 5]], &mut LeakyRelu::default());
+        let dx = leaky.backward(&[x], &cache, &[[1.0; 5]], &mut LeakyRelu::default());
         assert_eq!(dx, [[0.1, 0.1, 0.1, 1.0, 1.0]]);
         assert!(leaky.forward(&[f32::NAN])[0].is_nan());
     }
@@ -191,8 +191,8 @@ mod tests {
         assert_eq!(y, [Relu.forward(&x)]);
         let dy = [[3.0; 4]];
         assert_eq!(
-            zero.backward(&c, &dy, &mut zero.clone()),
-            Relu.backward(&rc, &dy, &mut Relu)
+            zero.backward(&[x], &c, &dy, &mut zero.clone()),
+            Relu.backward(&[x], &rc, &dy, &mut Relu)
         );
     }
 

@@ -110,6 +110,7 @@ macro_rules! elementwise_layer {
 
             fn backward<const B: usize>(
                 &self,
+                _: &[[T; N]; B],
                 y: &[[T; N]; B],
                 dy: &[[T; N]; B],
                 _: &mut Self,

@@ -68,6 +68,7 @@ impl<T: Float, const N: usize> Layer<[T; N]> for Softmax {
     /// `dxᵢ = yᵢ·(dyᵢ − Σⱼ dyⱼ·yⱼ)`, for each sample.
     fn backward<const B: usize>(
         &self,
+        _: &[[T; N]; B],
         y: &[[T; N]; B],
         dy: &[[T; N]; B],
         _: &mut Self,
@@ -143,9 +144,10 @@ mod tests {
     #[test]
     fn backward_is_the_jacobian_vector_product() {
         let x = [0.1_f64, -0.4, 0.9];
-        let (y, cache) = Softmax.forward_train(&[x, [2.0, 0.0, -1.0]]);
+        let xs = [x, [2.0, 0.0, -1.0]];
+        let (y, cache) = Softmax.forward_train(&xs);
         let dy = [[0.7, -0.2, 0.5], [0.1, 0.4, -0.3]];
-        let dx = Softmax.backward(&cache, &dy, &mut Softmax);
+        let dx = Softmax.backward(&xs, &cache, &dy, &mut Softmax);
         for k in 0..2 {
             for i in 0..3 {
                 let expected: f64 = (0..3)
@@ -162,7 +164,7 @@ mod tests {
             }
         }
         // A constant upstream gradient is invisible: softmax sums to 1.
-        let dx = Softmax.backward(&cache, &[[3.0; 3]; 2], &mut Softmax);
+        let dx = Softmax.backward(&xs, &cache, &[[3.0; 3]; 2], &mut Softmax);
         assert!(dx.as_flattened().iter().all(|d| d.abs() < 1e-15));
     }
 

@@ -244,7 +244,7 @@ impl<N, L, O> Trainer<N, L, O> {
                 }
             }
         }
-        net.backward_params(&cache, &dy, &mut self.grads);
+        net.backward_params(&x, &cache, &dy, &mut self.grads);
         total
     }
 
