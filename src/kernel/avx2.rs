@@ -76,7 +76,8 @@ impl Avx2 {
         // Six samples share each load of a weight row and two rows each load
         // of a sample (8 loads per 12 FMAs): a weight matrix too big for L1
         // then streams from L2 once per six samples.
-        while b + 6 <= batch {
+        // (Eight samples go as two blocks of four, not six and two.)
+        while b + 6 <= batch && batch - b != 8 {
             forward_samples::<6, 2>(w, bias, x, y, inputs, b);
             b += 6;
         }

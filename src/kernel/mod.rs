@@ -5,8 +5,9 @@
 //! (independent accumulators instead of one dependent chain of additions,
 //! which the compiler may not reorder), and for `f32` on x86-64 an AVX2 + FMA
 //! implementation chosen at run time when the processor has both. This module
-//! is the only place in the crate with `unsafe` code (in `avx2`, and in
-//! `zeroed`, which builds networks of any size directly on the heap).
+//! is the only place in the crate with `unsafe` code (in `avx2`; in
+//! `zeroed`, which builds networks of any size directly on the heap; and
+//! the cache-prefetch hint [`prefetch`]).
 //!
 //! [`force_portable`] (or the environment variable `CONSTNET_PORTABLE=1`)
 //! switches every kernel to the portable code, for tests and comparisons;
@@ -102,6 +103,39 @@ fn simd() -> Option<avx2::Avx2> {
     } else {
         None
     }
+}
+
+/// Asks the processor to start loading `data` into its caches (L2 and
+/// up), so a later read finds it there: for inputs that will be needed
+/// after the current computation, such as the next mini-batch's samples,
+/// which are scattered over a data set too big for any cache. A hint only:
+/// it changes no value and does nothing on processors without it.
+///
+/// ```
+/// let next_batch = vec![[0.5_f32; 784]; 10];
+/// for x in &next_batch {
+///     constnet::kernel::prefetch(x);
+/// }
+/// ```
+#[inline]
+pub fn prefetch<T>(data: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
+        let bytes = core::mem::size_of_val(data);
+        let start = data.as_ptr().cast::<i8>();
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: SSE is part of x86-64; a prefetch never faults and
+            // reads nothing the program sees, and `offset < bytes` keeps
+            // the address within `data`.
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T1>(start.add(offset));
+            }
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = data;
 }
 
 /// Whether every element of `x` is finite (no NaN, no infinity).

@@ -55,7 +55,7 @@ fn dense_forward_matches_reference() {
     each_backend(|name, forward| {
         for &inputs in &SIZES {
             for out in [1, 3, 4, 5, 10, 30] {
-                for batch in [1, 2, 3, 4, 5, 8, 9] {
+                for batch in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16] {
                     let w = values(out * inputs, 1);
                     let bias = values(out, 2);
                     let x = values(batch * inputs, 3);
@@ -77,7 +77,7 @@ fn dense_forward_matches_reference() {
 #[test]
 fn dense_backward_matches_reference() {
     for &inputs in &SIZES {
-        for out in [1, 3, 10, 30] {
+        for out in [1, 3, 7, 10, 13, 30] {
             for batch in [1, 3, 4, 5, 8] {
                 let w = values(out * inputs, 4);
                 let x = values(batch * inputs, 5);

@@ -413,7 +413,15 @@ impl<N, L, O> Trainer<N, L, O> {
         order.shuffle(rng);
         let batches = order.len().div_ceil(batch_size);
         let mut sum = I::Scalar::zero();
-        for (b, chunk) in order.chunks(batch_size).enumerate() {
+        let mut chunks = order.chunks(batch_size).enumerate().peekable();
+        while let Some((b, chunk)) = chunks.next() {
+            // The samples are scattered over a data set much bigger than
+            // the caches: start loading the next batch's while this one runs.
+            if let Some((_, next)) = chunks.peek() {
+                for &i in *next {
+                    kernel::prefetch(inputs[i].as_slice());
+                }
+            }
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
             let cost = self
                 .step_with(net, batch, &mut observe)
