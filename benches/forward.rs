@@ -84,6 +84,13 @@ fn dataset(c: &mut Criterion) {
     group.bench_function("784-30-10/2-threads", |b| {
         b.iter(|| forward_all_parallel(&net, &x, &mut y, two))
     });
+    group.bench_function("784-30-10/naive", |b| {
+        b.iter(|| {
+            for (x, y) in x.iter().zip(y.iter_mut()) {
+                *y = naive_dense(&net.2, &naive_dense(&net.0, x, sigmoid), sigmoid);
+            }
+        })
+    });
     group.bench_function("784-30-10/one-by-one", |b| {
         b.iter(|| {
             for (x, y) in x.iter().zip(y.iter_mut()) {

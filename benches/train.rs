@@ -24,6 +24,10 @@ fn step(c: &mut Criterion) {
     group.bench_function("784-30-10/sgd/batch10", |b| {
         b.iter(|| trainer.step(&mut net, x[..10].iter().zip(&y[..10])))
     });
+    let mut scratch = Lecture::zeros();
+    group.bench_function("784-30-10/sgd/batch10/naive", |b| {
+        b.iter(|| naive_lecture_step(&mut net, &mut scratch, &x[..10], &y[..10], 3.0))
+    });
 
     let mut wide = Wide::boxed_random(Init::HeUniform, &mut rng);
     let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));

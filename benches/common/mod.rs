@@ -73,3 +73,54 @@ pub fn relu(x: f32) -> f32 {
 pub fn identity(x: f32) -> f32 {
     x
 }
+
+/// The textbook mini-batch SGD step of the lecture's recipe (quadratic cost,
+/// sigmoid): per-sample backpropagation with plain loops, as in the
+/// lecture's derivation. `grads` is scratch space of the network's shape.
+#[allow(clippy::needless_range_loop)] // written the way the formulas read, on purpose
+pub fn naive_lecture_step(
+    net: &mut Lecture,
+    grads: &mut Lecture,
+    x: &[[f32; 784]],
+    y: &[Class<10>],
+    eta: f32,
+) {
+    *grads = Lecture::zeros();
+    for (x, y) in x.iter().zip(y) {
+        let a1 = naive_dense(&net.0, x, sigmoid);
+        let a2 = naive_dense(&net.2, &a1, sigmoid);
+        let t: [f32; 10] = y.one_hot();
+        let mut d2 = [0.0; 10];
+        for o in 0..10 {
+            d2[o] = (a2[o] - t[o]) * a2[o] * (1.0 - a2[o]);
+            grads.2.bias[o] += d2[o];
+            for i in 0..30 {
+                grads.2.weight[o][i] += d2[o] * a1[i];
+            }
+        }
+        for h in 0..30 {
+            let mut back = 0.0;
+            for o in 0..10 {
+                back += net.2.weight[o][h] * d2[o];
+            }
+            let d1 = back * a1[h] * (1.0 - a1[h]);
+            grads.0.bias[h] += d1;
+            for i in 0..784 {
+                grads.0.weight[h][i] += d1 * x[i];
+            }
+        }
+    }
+    let step = eta / x.len() as f32;
+    for h in 0..30 {
+        net.0.bias[h] -= step * grads.0.bias[h];
+        for i in 0..784 {
+            net.0.weight[h][i] -= step * grads.0.weight[h][i];
+        }
+    }
+    for o in 0..10 {
+        net.2.bias[o] -= step * grads.2.bias[o];
+        for i in 0..30 {
+            net.2.weight[o][i] -= step * grads.2.weight[o][i];
+        }
+    }
+}
