@@ -11,8 +11,13 @@
 //! [`force_portable`] (or the environment variable `CONSTNET_PORTABLE=1`)
 //! switches every kernel to the portable code, for tests and comparisons;
 //! [`backend`] tells which one runs.
+//!
+//! Without the `std` feature only the portable kernels are built: the AVX2
+//! ones rely on std for run-time feature detection. The compiler still
+//! vectorises the portable code for the target features the build enables
+//! (e.g. `-C target-cpu=native`).
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 #[allow(unsafe_code)]
 mod avx2;
 mod portable;
@@ -23,7 +28,9 @@ mod zeroed;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 pub use scalar::Scalar;
-pub use zeroed::{Zeroable, zeroed_box};
+pub use zeroed::Zeroable;
+#[cfg(feature = "alloc")]
+pub use zeroed::zeroed_box;
 
 /// Which implementation the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -55,7 +62,8 @@ pub fn force_portable(force: bool) {
 /// [`force_portable`] is off and the environment variable
 /// `CONSTNET_PORTABLE` is unset (or `0`); else portable. The choice is made
 /// once per process, at the first call (which reads the environment and so
-/// may allocate); later calls are a single atomic load.
+/// may allocate); later calls are a single atomic load. Without the `std`
+/// feature it is always portable, and nothing allocates.
 ///
 /// ```
 /// use constnet::kernel::{Backend, backend};
@@ -77,7 +85,7 @@ pub fn backend() -> Backend {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn detect() -> Backend {
     if std::env::var_os("CONSTNET_PORTABLE").is_some_and(|v| v != "0") {
         Backend::Portable
@@ -88,13 +96,13 @@ fn detect() -> Backend {
     }
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(all(target_arch = "x86_64", feature = "std")))]
 fn detect() -> Backend {
     Backend::Portable
 }
 
 /// The AVX2 kernels, when they apply to `f32` data.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn simd() -> Option<avx2::Avx2> {
     if backend() == Backend::Avx2Fma {
         avx2::Avx2::new()
@@ -112,7 +120,7 @@ pub(crate) fn all_finite<T: num_traits::Float>(x: &[T]) -> bool {
 /// `y[i] += alpha·x[i]` over the common length of `x` and `y`.
 #[inline]
 pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if let Some(k) = simd()
         && let (Some(x32), Some(alpha)) = (T::as_f32(x), alpha.to_f32())
         && let Some(y32) = T::as_f32_mut(y)
@@ -148,7 +156,7 @@ pub(crate) fn adam_update<T: Scalar>(
     v: &mut [T],
     h: &AdamStep<T>,
 ) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if let (Some(k), Some(g32)) = (simd(), T::as_f32(g))
         && let (Some(p32), Some(m32), Some(v32)) =
             (T::as_f32_mut(p), T::as_f32_mut(m), T::as_f32_mut(v))
@@ -180,7 +188,7 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
     let out = bias.len();
     assert!(inputs > 0 && w.len() == out * inputs && x.len().is_multiple_of(inputs));
     assert_eq!(y.len(), x.len() / inputs * out);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if let (Some(k), Some(w32), Some(b32), Some(x32)) =
         (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))
         && let Some(y32) = T::as_f32_mut(y)
@@ -209,7 +217,7 @@ pub(crate) fn dense_backward_params<T: Scalar>(
     let out = gb.len();
     assert!(inputs > 0 && gw.len() == out * inputs && x.len().is_multiple_of(inputs));
     assert_eq!(dy.len(), x.len() / inputs * out);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if let (Some(k), Some(x32), Some(dy32)) = (simd(), T::as_f32(x), T::as_f32(dy))
         && let Some(gw32) = T::as_f32_mut(gw)
     {
@@ -232,7 +240,7 @@ pub(crate) fn dense_backward_input<T: Scalar>(w: &[T], dy: &[T], dx: &mut [T], i
     let out = w.len() / inputs;
     assert!(out > 0 && dy.len().is_multiple_of(out));
     assert_eq!(dx.len(), dy.len() / out * inputs);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(all(target_arch = "x86_64", feature = "std"))]
     if let (Some(k), Some(w32), Some(dy32)) = (simd(), T::as_f32(w), T::as_f32(dy))
         && let Some(dx32) = T::as_f32_mut(dx)
     {

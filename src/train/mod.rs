@@ -9,20 +9,30 @@
 //! [`predict`] and [`ConfusionMatrix`] measure a trained network. The library
 //! prints nothing: what is measured is returned.
 
+#[cfg(feature = "std")]
 mod callback;
 mod confusion;
 mod error;
 mod evaluate;
+#[cfg(feature = "std")]
 mod fit;
+mod step;
 mod target;
+#[cfg(feature = "alloc")]
 mod trainer;
 
+#[cfg(feature = "std")]
 pub use callback::{
     BatchProgress, Callback, Control, EarlyStopping, LearningRateSchedule, Monitor,
 };
-pub use confusion::{ConfusionMatrix, Named};
+pub use confusion::ConfusionMatrix;
+#[cfg(feature = "alloc")]
+pub use confusion::Named;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate, predict};
+#[cfg(feature = "std")]
 pub use fit::{EpochMetrics, FitConfig, History};
+pub use step::{gradient, step};
 pub use target::Target;
+#[cfg(feature = "alloc")]
 pub use trainer::Trainer;
