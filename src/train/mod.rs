@@ -8,6 +8,12 @@
 //! progress, learning-rate schedules and [`EarlyStopping`]. [`evaluate`],
 //! [`predict`] and [`ConfusionMatrix`] measure a trained network. The library
 //! prints nothing: what is measured is returned.
+//!
+//! Without a heap (no `alloc` feature), [`gradient`] and [`step`] do what
+//! [`Trainer::gradient`] and [`Trainer::step`] do with a gradient buffer the
+//! caller owns; [`evaluate`], [`predict`], [`ConfusionMatrix`] (but not its
+//! table) and [`Target`] work too. [`Trainer`] needs `alloc`; `fit`,
+//! callbacks and [`History`] need `std`.
 
 #[cfg(feature = "std")]
 mod callback;
