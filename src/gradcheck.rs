@@ -22,6 +22,9 @@
 //! assert_eq!(report.checked, 3 + <(Dense<3, 4, f64>, Tanh, Dense<4, 2, f64>, Sigmoid)>::NUM_PARAMS);
 //! ```
 
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt;
 
 use num_traits::{NumCast, ToPrimitive, Zero};

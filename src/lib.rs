@@ -67,23 +67,48 @@
 //! | losses | [`loss`] |
 //! | optimizers | [`optim`] |
 //! | initialisation | [`Init`] |
-//! | the training loop and evaluation | [`train`] |
-//! | batched and multi-threaded inference | [`infer`] |
-//! | saving, loading and embedding weights (safetensors, raw bytes) | [`io`] |
-//! | MNIST / IDX data | [`data`] |
-//! | finite-difference gradient checks | [`gradcheck`] |
-//! | scalar reverse-mode autodiff (the lecture's chain-rule example) | [`autodiff`] |
+//! | one gradient step without a heap; evaluation | [`train`] |
+//! | the [`Trainer`] (*alloc*); `fit`, callbacks, history (*std*) | [`train`] |
+//! | batched and multi-threaded inference (*std*) | [`infer`] |
+//! | embedding weights at compile time; saving and loading them (*std*) | [`io`] |
+//! | MNIST / IDX data (*std*) | [`data`] |
+//! | finite-difference gradient checks (*alloc*) | [`gradcheck`] |
+//! | scalar reverse-mode autodiff, the lecture's chain-rule example (*std*) | [`autodiff`] |
 //!
 //! All inner loops, and all SIMD and `unsafe` code, live in [`kernel`].
+//!
+//! ## Features and `no_std`
+//! | feature | default | adds |
+//! | --- | --- | --- |
+//! | `std` | yes | everything marked *std* above, run-time CPU feature detection, the `CONSTNET_PORTABLE` environment variable, std float math; implies `alloc` |
+//! | `alloc` | with `std` | everything marked *alloc* above, [`Params::boxed_zeros`], [`Params::boxed_random`], [`kernel::zeroed_box`], [`TensorSpec::key`], [`Summary`] |
+//!
+//! With `default-features = false` the crate is `#![no_std]` and does not
+//! link `alloc`: layers, activations, losses, forward and backward passes,
+//! optimizers, initialisation, the parameter visitors, [`io::LeReader`]
+//! (weights embedded at compile time) and one training step
+//! ([`train::step`]) all work on a microcontroller without a heap. Float
+//! math then comes from `libm` (through `num-traits`), whose results may
+//! differ from std's in the last bit; with `std` they are std's. The AVX2 +
+//! FMA kernels are used without `std` only when the build enables both
+//! target features (e.g. `-C target-cpu=native`).
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
 pub mod activation;
+#[cfg(feature = "std")]
 pub mod autodiff;
 mod class;
+#[cfg(feature = "std")]
 pub mod data;
 mod dense;
+#[cfg(feature = "alloc")]
 pub mod gradcheck;
+#[cfg(feature = "std")]
 pub mod infer;
 mod init;
 pub mod io;
@@ -92,6 +117,7 @@ mod layer;
 pub mod loss;
 pub mod optim;
 mod params;
+#[cfg(feature = "alloc")]
 mod summary;
 mod tensor;
 pub mod train;
@@ -106,12 +132,15 @@ pub use layer::{Layer, LayerInfo};
 pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
 pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
 pub use params::{MAX_DEPTH, Params, TensorSpec};
+#[cfg(feature = "alloc")]
 pub use summary::Summary;
 pub use tensor::Tensor;
-pub use train::{TrainError, Trainer};
+pub use train::TrainError;
+#[cfg(feature = "alloc")]
+pub use train::Trainer;
 
 /// The README's examples, run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "std"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
@@ -129,6 +158,8 @@ pub mod prelude {
     pub use crate::{
         Adam, AdamW, BinaryCrossEntropy, Class, Dense, Identity, Init, Layer, LeakyRelu, Loss,
         Momentum, Optimizer, Params, Quadratic, Relu, RmsProp, Scalar, Sgd, SgdMomentum, Sigmoid,
-        SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Summary, Tanh, Tensor, Trainer,
+        SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Tanh, Tensor,
     };
+    #[cfg(feature = "alloc")]
+    pub use crate::{Summary, Trainer};
 }

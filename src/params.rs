@@ -4,6 +4,7 @@ use num_traits::Float;
 use rand::Rng;
 
 use crate::Init;
+#[cfg(feature = "alloc")]
 use crate::kernel::Zeroable;
 
 /// The deepest nesting of tuples that [`Params::visit_tensors`] tracks;
@@ -36,15 +37,42 @@ impl TensorSpec<'_> {
     /// Dense::<2, 1>::zeros().visit_tensors(&[4, 1], &mut |spec, _: &[f32]| keys.push(spec.key()));
     /// assert_eq!(keys, ["4.1.weight", "4.1.bias"]);
     /// ```
+    ///
+    /// Needs the `alloc` feature (on by default); without it,
+    /// [`write_key`](Self::write_key) writes the same text.
+    #[cfg(feature = "alloc")]
     #[must_use]
-    pub fn key(&self) -> String {
-        let mut key = String::new();
+    pub fn key(&self) -> alloc::string::String {
+        use alloc::string::ToString;
+        let mut key = alloc::string::String::new();
         for index in self.path {
             key.push_str(&index.to_string());
             key.push('.');
         }
         key.push_str(self.name);
         key
+    }
+
+    /// Writes [`key`](Self::key) into `out` without allocating, e.g. into a
+    /// fixed-size buffer on a target without a heap.
+    ///
+    /// # Errors
+    /// Whatever `out` returns, e.g. when its buffer is full.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut keys = String::new();
+    /// Dense::<2, 1>::zeros().visit_tensors(&[3], &mut |spec, _: &[f32]| {
+    ///     spec.write_key(&mut keys).unwrap();
+    ///     keys.push(' ');
+    /// });
+    /// assert_eq!(keys, "3.weight 3.bias ");
+    /// ```
+    pub fn write_key(&self, out: &mut impl core::fmt::Write) -> core::fmt::Result {
+        for index in self.path {
+            write!(out, "{index}.")?;
+        }
+        out.write_str(self.name)
     }
 
     /// Number of elements: the product of the shape.
@@ -255,8 +283,11 @@ pub trait Params<T: Float>: Clone {
     /// let net: Box<Big> = Big::boxed_zeros();
     /// assert_eq!(net.4.bias, [0.0; 10]);
     /// ```
+    ///
+    /// Needs the `alloc` feature (on by default).
+    #[cfg(feature = "alloc")]
     #[must_use]
-    fn boxed_zeros() -> Box<Self>
+    fn boxed_zeros() -> alloc::boxed::Box<Self>
     where
         Self: Zeroable,
     {
@@ -274,8 +305,11 @@ pub trait Params<T: Float>: Clone {
     /// let b = Dense::<300, 200>::random(Init::HeNormal, &mut ChaCha8Rng::seed_from_u64(3));
     /// assert_eq!(*a, b);
     /// ```
+    ///
+    /// Needs the `alloc` feature (on by default).
+    #[cfg(feature = "alloc")]
     #[must_use]
-    fn boxed_random(init: Init, rng: &mut impl Rng) -> Box<Self>
+    fn boxed_random(init: Init, rng: &mut impl Rng) -> alloc::boxed::Box<Self>
     where
         Self: Zeroable,
     {

@@ -1,8 +1,11 @@
 //! Raw little-endian weights, and decoding them at compile time to embed a
 //! model in the binary.
 
+#[cfg(feature = "std")]
 use super::error::WeightsError;
-use crate::{Dense, Params, Scalar};
+use crate::Dense;
+#[cfg(feature = "alloc")]
+use crate::{Params, Scalar};
 
 /// The network's parameters as raw little-endian bytes: every tensor in the
 /// order of [`Params::visit`], each element as `to_le_bytes` of the network's
@@ -22,10 +25,13 @@ use crate::{Dense, Params, Scalar};
 /// assert_eq!(bytes.len(), 3 * 4);
 /// assert_eq!(bytes[8..], 3.0_f32.to_le_bytes());
 /// ```
+///
+/// Needs the `alloc` feature (on by default).
+#[cfg(feature = "alloc")]
 #[must_use]
-pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> Vec<u8> {
+pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> alloc::vec::Vec<u8> {
     let f64_data = size_of::<T>() == size_of::<f64>();
-    let mut bytes = Vec::with_capacity(N::NUM_PARAMS * size_of::<T>());
+    let mut bytes = alloc::vec::Vec::with_capacity(N::NUM_PARAMS * size_of::<T>());
     net.visit(&mut |values| {
         for v in values {
             if f64_data {
@@ -59,6 +65,9 @@ pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> Vec<u8> {
 /// assert_eq!(err.to_string(), "raw weights of the wrong length: expected 24 bytes, found 23");
 /// # Ok::<(), io::WeightsError>(())
 /// ```
+///
+/// Needs the `std` feature (on by default), for its error type.
+#[cfg(feature = "std")]
 pub fn from_le_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
@@ -362,10 +371,10 @@ impl<const IN: usize, const OUT: usize> Dense<IN, OUT, f64> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "std"))]
 mod tests {
     use super::*;
-    use crate::{Init, Sigmoid};
+    use crate::{Init, Params, Sigmoid};
     use rand::SeedableRng;
     use rand::rngs::ChaCha8Rng;
 

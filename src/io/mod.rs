@@ -1,6 +1,11 @@
 //! Saving and loading weights: safetensors files, and models embedded in the
 //! binary at compile time.
 //!
+//! Without the `std` feature only [`LeReader`] and
+//! [`Dense::from_le_bytes`](crate::Dense::from_le_bytes) remain (and
+//! [`to_le_bytes`] with `alloc`): a model embedded at compile time needs no
+//! file system and no heap.
+//!
 //! # Saving and loading (safetensors)
 //!
 //! [`save_safetensors`] and [`load_safetensors`] (or [`load_safetensors_into`])
@@ -119,13 +124,22 @@
 //! `examples/export.rs` trains the lecture's network and writes both files;
 //! `examples/embedded.rs` classifies MNIST with the model embedded this way.
 
+#[cfg(feature = "std")]
 mod atomic;
 mod embed;
+#[cfg(feature = "std")]
 mod error;
+#[cfg(feature = "std")]
 mod safetensors;
 
-pub use self::embed::{LeReader, from_le_bytes, to_le_bytes};
+pub use self::embed::LeReader;
+#[cfg(feature = "std")]
+pub use self::embed::from_le_bytes;
+#[cfg(feature = "alloc")]
+pub use self::embed::to_le_bytes;
+#[cfg(feature = "std")]
 pub use self::error::{TensorProblem, WeightsError};
+#[cfg(feature = "std")]
 pub use self::safetensors::{
     from_safetensors_bytes, load_safetensors, load_safetensors_into, save_safetensors,
     to_safetensors_bytes,

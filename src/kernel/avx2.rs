@@ -6,9 +6,10 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_movehl_ps, _mm_shuffle_ps, _mm256_add_ps,
-    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_extractf128_ps, _mm256_fmadd_ps,
-    _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps, _mm_set_ss,
+    _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
+    _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
+    _mm256_storeu_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -21,8 +22,12 @@ pub(super) struct Avx2(());
 impl Avx2 {
     /// The token, if the processor has AVX2 and FMA.
     pub(super) fn new() -> Option<Self> {
-        (std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma"))
-            .then_some(Self(()))
+        #[cfg(feature = "std")]
+        let available =
+            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        #[cfg(not(feature = "std"))]
+        let available = cfg!(all(target_feature = "avx2", target_feature = "fma"));
+        available.then_some(Self(()))
     }
 
     /// See [`super::adam_update`]: the portable loop, compiled for AVX2.
@@ -177,6 +182,14 @@ fn forward_samples<const S: usize, const R: usize>(
     }
 }
 
+/// `a·b + c` with one rounding (the FMA instruction; `f32::mul_add` needs
+/// std).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn fma(a: f32, b: f32, c: f32) -> f32 {
+    _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(a), _mm_set_ss(b), _mm_set_ss(c)))
+}
+
 /// Sum of the eight lanes.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
@@ -282,7 +295,7 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     }
     for j in i..n {
         // SAFETY: j < n.
-        unsafe { *y.add(j) = alpha.mul_add(*x.add(j), *y.add(j)) };
+        unsafe { *y.add(j) = fma(alpha, *x.add(j), *y.add(j)) };
     }
 }
 
@@ -354,7 +367,7 @@ unsafe fn outer_rows<const R: usize>(
             unsafe {
                 let mut v = *g(r, j);
                 for k in 0..batch {
-                    v = (*dy.add(k * out + o + r)).mul_add(*x.add(k * n + j), v);
+                    v = fma(*dy.add(k * out + o + r), *x.add(k * n + j), v);
                 }
                 *g(r, j) = v;
             }
@@ -404,7 +417,7 @@ unsafe fn combine_rows(w: *const f32, c: &[f32], y: *mut f32, n: usize) {
         let mut v = 0.0;
         for (o, &co) in c.iter().enumerate() {
             // SAFETY: o < c.len() and j < n.
-            v = co.mul_add(unsafe { *w.add(o * n + j) }, v);
+            v = fma(co, unsafe { *w.add(o * n + j) }, v);
         }
         // SAFETY: j < n.
         unsafe { *y.add(j) = v };

@@ -12,6 +12,11 @@
 //! [`force_portable`] (or the environment variable `CONSTNET_PORTABLE=1`)
 //! switches every kernel to the portable code, for tests and comparisons;
 //! [`backend`] tells which one runs.
+//!
+//! Without the `std` feature there is no run-time feature detection: the
+//! AVX2 kernels run when the build itself enables AVX2 and FMA (e.g.
+//! `-C target-cpu=native` or `-C target-feature=+avx2,+fma`), else the
+//! portable ones, which the compiler vectorises for the enabled features.
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
@@ -25,7 +30,9 @@ mod zeroed;
 use core::sync::atomic::{AtomicU8, Ordering};
 
 pub use scalar::Scalar;
-pub use zeroed::{Zeroable, zeroed_box};
+pub use zeroed::Zeroable;
+#[cfg(feature = "alloc")]
+pub use zeroed::zeroed_box;
 
 /// Which implementation the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,7 +64,8 @@ pub fn force_portable(force: bool) {
 /// [`force_portable`] is off and the environment variable
 /// `CONSTNET_PORTABLE` is unset (or `0`); else portable. The choice is made
 /// once per process, at the first call (which reads the environment and so
-/// may allocate); later calls are a single atomic load.
+/// may allocate); later calls are a single atomic load. Without the `std`
+/// feature it is always portable, and nothing allocates.
 ///
 /// ```
 /// use constnet::kernel::{Backend, backend};
@@ -79,11 +87,20 @@ pub fn backend() -> Backend {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", feature = "std"))]
 fn detect() -> Backend {
     if std::env::var_os("CONSTNET_PORTABLE").is_some_and(|v| v != "0") {
         Backend::Portable
-    } else if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+    } else if avx2::Avx2::new().is_some() {
+        Backend::Avx2Fma
+    } else {
+        Backend::Portable
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", not(feature = "std")))]
+fn detect() -> Backend {
+    if avx2::Avx2::new().is_some() {
         Backend::Avx2Fma
     } else {
         Backend::Portable

@@ -68,9 +68,12 @@ zeroable_tuple!(A, B, C, D, E, F, G, H, I, J, K, L);
 /// let values: Box<(constnet::Dense<4, 3>, constnet::Relu)> = zeroed_box();
 /// assert_eq!(values.0.bias, [0.0; 3]);
 /// ```
+///
+/// Needs the `alloc` feature (on by default).
+#[cfg(feature = "alloc")]
 #[must_use]
-pub fn zeroed_box<P: Zeroable>() -> Box<P> {
-    let uninit = Box::<P>::new_zeroed();
+pub fn zeroed_box<P: Zeroable>() -> alloc::boxed::Box<P> {
+    let uninit = alloc::boxed::Box::<P>::new_zeroed();
     // SAFETY: `P: Zeroable` promises all-zero bytes are a valid `P`.
     unsafe { uninit.assume_init() }
 }

@@ -1,5 +1,6 @@
 //! Confusion matrices of classifiers.
 
+#[cfg(feature = "alloc")]
 use core::fmt;
 
 use crate::{Class, Layer, Tensor};
@@ -135,6 +136,9 @@ impl<const C: usize> ConfusionMatrix<C> {
     /// let text = m.with_names(&["cat", "dog"]).to_string();
     /// assert!(text.contains("cat") && text.contains("dog"));
     /// ```
+    ///
+    /// Needs the `alloc` feature (on by default).
+    #[cfg(feature = "alloc")]
     #[must_use]
     pub fn with_names<'a>(&'a self, names: &'a [&'a str; C]) -> Named<'a, C> {
         Named {
@@ -145,15 +149,19 @@ impl<const C: usize> ConfusionMatrix<C> {
 }
 
 /// A [`ConfusionMatrix`] displayed with class names, from
-/// [`ConfusionMatrix::with_names`].
+/// [`ConfusionMatrix::with_names`]. Needs the `alloc` feature (on by default).
+#[cfg(feature = "alloc")]
 #[derive(Clone, Copy, Debug)]
 pub struct Named<'a, const C: usize> {
     matrix: &'a ConfusionMatrix<C>,
     names: Option<&'a [&'a str; C]>,
 }
 
+/// The table (needs the `alloc` feature, on by default).
+#[cfg(feature = "alloc")]
 impl<const C: usize> fmt::Display for Named<'_, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use alloc::string::{String, ToString};
         let name = |i: usize| match self.names {
             Some(names) => names[i].to_string(),
             None => i.to_string(),
@@ -192,6 +200,8 @@ impl<const C: usize> fmt::Display for Named<'_, C> {
     }
 }
 
+/// The table (needs the `alloc` feature, on by default).
+#[cfg(feature = "alloc")]
 impl<const C: usize> fmt::Display for ConfusionMatrix<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Named {

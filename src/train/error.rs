@@ -47,6 +47,7 @@ pub enum TrainError {
 
 impl TrainError {
     /// The same error, located at `epoch` and `batch` (both counted from 1).
+    #[cfg(feature = "alloc")]
     #[must_use]
     pub(crate) fn at(self, epoch: usize, batch: usize) -> Self {
         match self {
@@ -100,4 +101,4 @@ impl fmt::Display for TrainError {
     }
 }
 
-impl std::error::Error for TrainError {}
+impl core::error::Error for TrainError {}

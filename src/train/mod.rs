@@ -8,21 +8,37 @@
 //! progress, learning-rate schedules and [`EarlyStopping`]. [`evaluate`],
 //! [`predict`] and [`ConfusionMatrix`] measure a trained network. The library
 //! prints nothing: what is measured is returned.
+//!
+//! Without a heap (no `alloc` feature), [`gradient`] and [`step`] do what
+//! [`Trainer::gradient`] and [`Trainer::step`] do with a gradient buffer the
+//! caller owns; [`evaluate`], [`predict`], [`ConfusionMatrix`] (but not its
+//! table) and [`Target`] work too. [`Trainer`] needs `alloc`; `fit`,
+//! callbacks and [`History`] need `std`.
 
+#[cfg(feature = "std")]
 mod callback;
 mod confusion;
 mod error;
 mod evaluate;
+#[cfg(feature = "std")]
 mod fit;
+mod step;
 mod target;
+#[cfg(feature = "alloc")]
 mod trainer;
 
+#[cfg(feature = "std")]
 pub use callback::{
     BatchProgress, Callback, Control, EarlyStopping, LearningRateSchedule, Monitor,
 };
-pub use confusion::{ConfusionMatrix, Named};
+pub use confusion::ConfusionMatrix;
+#[cfg(feature = "alloc")]
+pub use confusion::Named;
 pub use error::TrainError;
 pub use evaluate::{Evaluation, evaluate, predict};
+#[cfg(feature = "std")]
 pub use fit::{EpochMetrics, FitConfig, History};
+pub use step::{gradient, step};
 pub use target::Target;
+#[cfg(feature = "alloc")]
 pub use trainer::Trainer;

@@ -1,17 +1,24 @@
 //! The [`Trainer`]: mini-batch gradient descent.
 
-use num_traits::{Float, One, ToPrimitive, Zero};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use num_traits::{Float, Zero};
 use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::TrainError;
-use crate::kernel::{self, Zeroable};
+use super::step::cast;
+use crate::kernel::Zeroable;
 use crate::{Layer, Loss, Optimizer, Params, Tensor};
 
 /// Trains a network of type `N` with a loss `L` and an optimizer `O`.
 ///
 /// The trainer holds the gradient buffer, a value of type `N` (see
-/// [`Params`]), so [`step`](Self::step) allocates nothing. For a mini-batch of
+/// [`Params`]), so [`step`](Self::step) allocates nothing. It needs the
+/// `alloc` feature (on by default), for that buffer; without a heap, keep the
+/// buffer yourself and call [`train::gradient`](super::gradient) and
+/// [`train::step`](super::step), which this type is built on. For a mini-batch of
 /// `m` samples it minimises the mean loss `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` — with
 /// [`Quadratic`](crate::Quadratic) exactly the lecture's
 /// `C = 1/(2m) Σₓ ‖y(x) − ŷ(x)‖²` — by backpropagating `(1/m)·∂ℓ/∂ŷ` for each
@@ -145,7 +152,7 @@ impl<N, L, O> Trainer<N, L, O> {
         &mut self,
         net: &N,
         batch: B,
-        mut observe: impl FnMut(&N::Output, &Y),
+        observe: impl FnMut(&N::Output, &Y),
     ) -> Result<I::Scalar, TrainError>
     where
         I: Tensor + 'a,
@@ -155,97 +162,7 @@ impl<N, L, O> Trainer<N, L, O> {
         B: IntoIterator<Item = (&'a I, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
-        let batch = batch.into_iter();
-        let m = batch.len();
-        if m == 0 {
-            return Err(TrainError::EmptyBatch);
-        }
-        let scale = I::Scalar::one() / cast::<I::Scalar>(m);
-        self.grads.set_zero();
-        let mut total = I::Scalar::zero();
-        let mut batch = batch;
-        loop {
-            // Up to BLOCK samples, run as blocks of 8, 4, 2 and 1: each
-            // block is one forward and one backward pass.
-            let mut pairs: [Option<(&I, &Y)>; BLOCK] = [None; BLOCK];
-            let mut n = 0;
-            for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
-                *slot = Some(pair);
-                n += 1;
-            }
-            let mut done = 0;
-            for size in [8, 4, 2, 1] {
-                while n - done >= size {
-                    let block = &pairs[done..done + size];
-                    total = total
-                        + match size {
-                            8 => self.block::<8, I, Y>(net, block, scale, &mut observe),
-                            4 => self.block::<4, I, Y>(net, block, scale, &mut observe),
-                            2 => self.block::<2, I, Y>(net, block, scale, &mut observe),
-                            _ => self.block::<1, I, Y>(net, block, scale, &mut observe),
-                        };
-                    done += size;
-                }
-            }
-            if n < BLOCK {
-                break;
-            }
-        }
-        let cost = total * scale;
-        if !cost.is_finite() {
-            return Err(TrainError::NonFiniteLoss {
-                epoch: None,
-                batch: None,
-                loss: cost.to_f64().unwrap_or(f64::NAN),
-            });
-        }
-        let mut finite = true;
-        self.grads.visit(&mut |g| finite &= kernel::all_finite(g));
-        if !finite {
-            return Err(TrainError::NonFiniteGradient {
-                epoch: None,
-                batch: None,
-            });
-        }
-        Ok(cost)
-    }
-
-    /// Forward and backward pass of one block of `K` samples (`pairs` holds
-    /// exactly `K`, all `Some`), adding `scale·∂ℓ/∂θ` into the gradient;
-    /// returns the block's summed loss.
-    fn block<const K: usize, I, Y>(
-        &mut self,
-        net: &N,
-        pairs: &[Option<(&I, &Y)>],
-        scale: I::Scalar,
-        observe: &mut impl FnMut(&N::Output, &Y),
-    ) -> I::Scalar
-    where
-        I: Tensor,
-        N: Layer<I>,
-        L: Loss<N::Output, Y>,
-    {
-        let pair = |k: usize| pairs.get(k).copied().flatten();
-        let Some((first, _)) = pair(0) else {
-            return I::Scalar::zero();
-        };
-        let x: [I; K] = core::array::from_fn(|k| pair(k).map_or(first, |p| p.0).clone());
-        let (out, cache) = net.forward_train(&x);
-        let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
-        let mut total = I::Scalar::zero();
-        for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
-            if let Some((_, y)) = pair(k) {
-                observe(out, y);
-                let (loss, gradient) = self.loss.loss_and_gradient(out, y);
-                total = total + loss;
-                *dy = gradient;
-                for d in dy.as_mut_slice() {
-                    *d = *d * scale;
-                }
-            }
-        }
-        net.backward_params(&x, &cache, &dy, &mut self.grads);
-        total
+        super::step::gradient_with(net, &self.loss, &mut self.grads, batch, observe)
     }
 
     /// One step of mini-batch gradient descent on `batch`, a sequence of
@@ -419,7 +336,7 @@ impl<N, L, O> Trainer<N, L, O> {
             // the caches: start loading the next batch's while this one runs.
             if let Some((_, next)) = chunks.peek() {
                 for &i in *next {
-                    kernel::prefetch(inputs[i].as_slice());
+                    crate::kernel::prefetch(inputs[i].as_slice());
                 }
             }
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
@@ -431,12 +348,4 @@ impl<N, L, O> Trainer<N, L, O> {
         }
         Ok(sum / cast::<I::Scalar>(batches))
     }
-}
-
-/// The most samples run through the network in one pass.
-const BLOCK: usize = 8;
-
-/// `n` as a float; counts of samples are always representable.
-fn cast<T: Float>(n: usize) -> T {
-    T::from(n).unwrap_or_else(T::max_value)
 }

@@ -1,0 +1,253 @@
+//! One mini-batch gradient and one training step, into a gradient buffer the
+//! caller owns: no heap, so they work without `std` and `alloc`.
+//! [`Trainer`](crate::Trainer) is built on them.
+
+use num_traits::{Float, One, ToPrimitive, Zero};
+
+use super::TrainError;
+use crate::{Layer, Loss, Optimizer, Tensor, kernel};
+
+/// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
+/// `loss` on `batch`, a sequence of `m` `(input, target)` pairs, and stores
+/// its gradient `∂C/∂θ` in `grads` (overwritten, not added to). `net` is not
+/// changed. Allocates nothing, needs neither `std` nor `alloc`.
+///
+/// `grads` is a value of the network's own type (see
+/// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
+/// across steps. The batch runs through the network in blocks of up to 8
+/// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
+/// `[I; 8]`, `[I; 4]`, …), each sample's loss gradient scaled by `1/m`. This
+/// is what [`Trainer::gradient`](crate::Trainer::gradient) computes, bit for
+/// bit.
+///
+/// # Errors
+/// [`TrainError::EmptyBatch`] for an empty batch;
+/// [`TrainError::NonFiniteLoss`] or [`TrainError::NonFiniteGradient`] if
+/// the cost or a gradient is NaN or infinite.
+///
+/// # Examples
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::train;
+///
+/// type Net = (Dense<1, 1, f64>,);
+/// let net: Net = (Dense { weight: [[2.0]], bias: [0.0] },);
+/// let mut grads = Net::zeros();
+/// // C = 1/(2·1)·(2·3 − 5)² = 0.5, ∂C/∂w = (2·3 − 5)·3 = 3, ∂C/∂b = 1.
+/// let cost = train::gradient(&net, &Quadratic, &mut grads, [(&[3.0], &[5.0])])?;
+/// assert_eq!(cost, 0.5);
+/// assert_eq!((grads.0.weight, grads.0.bias), ([[3.0]], [1.0]));
+/// # Ok::<(), constnet::TrainError>(())
+/// ```
+pub fn gradient<'a, N, L, I, Y, B>(
+    net: &N,
+    loss: &L,
+    grads: &mut N,
+    batch: B,
+) -> Result<I::Scalar, TrainError>
+where
+    I: Tensor + 'a,
+    Y: 'a,
+    N: Layer<I>,
+    L: Loss<N::Output, Y>,
+    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B::IntoIter: ExactSizeIterator,
+{
+    gradient_with(net, loss, grads, batch, |_, _| {})
+}
+
+/// One step of mini-batch gradient descent without a heap: [`gradient`] of
+/// `net` under `loss` on `batch` into `grads`, then
+/// [`optimizer.step`](Optimizer::step) on `net`. Returns the cost before the
+/// update. This is [`Trainer::step`](crate::Trainer::step) with the gradient
+/// buffer, loss and optimizer held by the caller, e.g. in a `static` on a
+/// target without `alloc`. After the step `grads` holds whatever the
+/// optimizer left.
+///
+/// # Errors
+/// As [`gradient`]; on error `net` is left unchanged.
+///
+/// # Examples
+/// ```
+/// use constnet::prelude::*;
+/// use constnet::train;
+///
+/// type Net = (Dense<1, 1, f64>,);
+/// let mut net: Net = (Dense::zeros(),);
+/// let mut grads = Net::zeros();
+/// let mut sgd = Sgd::new(0.5);
+/// // C = ½(0 − 2)² = 2; ∂C/∂w = −2·1, ∂C/∂b = −2; w, b ← 0 − 0.5·(−2) = 1.
+/// let cost = train::step(&mut net, &Quadratic, &mut sgd, &mut grads, [(&[1.0], &[2.0])])?;
+/// assert_eq!(cost, 2.0);
+/// assert_eq!((net.0.weight, net.0.bias), ([[1.0]], [1.0]));
+/// // The cost has gone down.
+/// assert_eq!(train::gradient(&net, &Quadratic, &mut grads, [(&[1.0], &[2.0])])?, 0.0);
+/// # Ok::<(), constnet::TrainError>(())
+/// ```
+pub fn step<'a, N, L, O, I, Y, B>(
+    net: &mut N,
+    loss: &L,
+    optimizer: &mut O,
+    grads: &mut N,
+    batch: B,
+) -> Result<I::Scalar, TrainError>
+where
+    I: Tensor + 'a,
+    Y: 'a,
+    N: Layer<I>,
+    L: Loss<N::Output, Y>,
+    O: Optimizer<N>,
+    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B::IntoIter: ExactSizeIterator,
+{
+    let cost = gradient(net, loss, grads, batch)?;
+    optimizer.step(net, grads);
+    Ok(cost)
+}
+
+/// [`gradient`], calling `observe(output, target)` for each sample of the
+/// batch, e.g. to count correct predictions without a second forward pass.
+pub(crate) fn gradient_with<'a, N, L, I, Y, B>(
+    net: &N,
+    loss: &L,
+    grads: &mut N,
+    batch: B,
+    mut observe: impl FnMut(&N::Output, &Y),
+) -> Result<I::Scalar, TrainError>
+where
+    I: Tensor + 'a,
+    Y: 'a,
+    N: Layer<I>,
+    L: Loss<N::Output, Y>,
+    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B::IntoIter: ExactSizeIterator,
+{
+    let batch = batch.into_iter();
+    let m = batch.len();
+    if m == 0 {
+        return Err(TrainError::EmptyBatch);
+    }
+    let scale = I::Scalar::one() / cast::<I::Scalar>(m);
+    grads.set_zero();
+    let mut total = I::Scalar::zero();
+    let mut batch = batch;
+    loop {
+        // Up to BLOCK samples, run as blocks of 8, 4, 2 and 1: each
+        // block is one forward and one backward pass.
+        let mut pairs: [Option<(&I, &Y)>; BLOCK] = [None; BLOCK];
+        let mut n = 0;
+        for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
+            *slot = Some(pair);
+            n += 1;
+        }
+        let mut done = 0;
+        for size in [8, 4, 2, 1] {
+            while n - done >= size {
+                let block = &pairs[done..done + size];
+                total = total
+                    + match size {
+                        8 => block_gradient::<8, _, _, _, _>(
+                            net,
+                            loss,
+                            grads,
+                            block,
+                            scale,
+                            &mut observe,
+                        ),
+                        4 => block_gradient::<4, _, _, _, _>(
+                            net,
+                            loss,
+                            grads,
+                            block,
+                            scale,
+                            &mut observe,
+                        ),
+                        2 => block_gradient::<2, _, _, _, _>(
+                            net,
+                            loss,
+                            grads,
+                            block,
+                            scale,
+                            &mut observe,
+                        ),
+                        _ => block_gradient::<1, _, _, _, _>(
+                            net,
+                            loss,
+                            grads,
+                            block,
+                            scale,
+                            &mut observe,
+                        ),
+                    };
+                done += size;
+            }
+        }
+        if n < BLOCK {
+            break;
+        }
+    }
+    let cost = total * scale;
+    if !cost.is_finite() {
+        return Err(TrainError::NonFiniteLoss {
+            epoch: None,
+            batch: None,
+            loss: cost.to_f64().unwrap_or(f64::NAN),
+        });
+    }
+    let mut finite = true;
+    grads.visit(&mut |g| finite &= kernel::all_finite(g));
+    if !finite {
+        return Err(TrainError::NonFiniteGradient {
+            epoch: None,
+            batch: None,
+        });
+    }
+    Ok(cost)
+}
+
+/// Forward and backward pass of one block of `K` samples (`pairs` holds
+/// exactly `K`, all `Some`), adding `scale·∂ℓ/∂θ` into `grads`; returns the
+/// block's summed loss.
+fn block_gradient<const K: usize, N, L, I, Y>(
+    net: &N,
+    loss: &L,
+    grads: &mut N,
+    pairs: &[Option<(&I, &Y)>],
+    scale: I::Scalar,
+    observe: &mut impl FnMut(&N::Output, &Y),
+) -> I::Scalar
+where
+    I: Tensor,
+    N: Layer<I>,
+    L: Loss<N::Output, Y>,
+{
+    let pair = |k: usize| pairs.get(k).copied().flatten();
+    let Some((first, _)) = pair(0) else {
+        return I::Scalar::zero();
+    };
+    let x: [I; K] = core::array::from_fn(|k| pair(k).map_or(first, |p| p.0).clone());
+    let (out, cache) = net.forward_train(&x);
+    let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
+    let mut total = I::Scalar::zero();
+    for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
+        if let Some((_, y)) = pair(k) {
+            observe(out, y);
+            let (loss, gradient) = loss.loss_and_gradient(out, y);
+            total = total + loss;
+            *dy = gradient;
+            for d in dy.as_mut_slice() {
+                *d = *d * scale;
+            }
+        }
+    }
+    net.backward_params(&x, &cache, &dy, grads);
+    total
+}
+
+/// The most samples run through the network in one pass.
+const BLOCK: usize = 8;
+
+/// `n` as a float; counts of samples are always representable.
+pub(crate) fn cast<T: Float>(n: usize) -> T {
+    T::from(n).unwrap_or_else(T::max_value)
+}
