@@ -47,20 +47,29 @@ fn create_temp(path: &Path) -> io::Result<(File, PathBuf)> {
 /// permissions cannot be applied, the save fails rather than leave a file
 /// more widely readable than the one it replaces.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    // Read before the temporary file exists; `metadata` follows a symbolic
-    // link to the file that readers of `path` see.
+    // The permissions of the file being replaced, if any: `metadata` follows
+    // a symbolic link to the file that readers of `path` see.
     let old_permissions = fs::metadata(path)
         .ok()
         .filter(fs::Metadata::is_file)
         .map(|old| old.permissions());
+    // On Unix the mode is set before any data is written, so the data is
+    // never readable more widely than the old file allowed (the open handle
+    // stays writable whatever the mode); elsewhere the read-only flag is set
+    // once the data is written.
+    let (before, after) = if cfg!(unix) {
+        (old_permissions, None)
+    } else {
+        (None, old_permissions)
+    };
+    let set = |file: &File, permissions: Option<fs::Permissions>| {
+        permissions.map_or(Ok(()), |p| file.set_permissions(p))
+    };
     let (mut file, temp) = create_temp(path)?;
-    let written = file
-        .write_all(bytes)
+    let written = set(&file, before)
+        .and_then(|()| file.write_all(bytes))
         .and_then(|()| file.flush())
-        .and_then(|()| match old_permissions {
-            Some(permissions) => file.set_permissions(permissions),
-            None => Ok(()),
-        })
+        .and_then(|()| set(&file, after))
         .and_then(|()| file.sync_all());
     drop(file);
     if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
