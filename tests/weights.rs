@@ -455,6 +455,38 @@ fn failed_saves_leave_no_temporary_file_and_the_old_file_untouched() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Saving over an existing file keeps its permission bits; a new file gets
+/// the same default permissions as any file the process creates.
+#[cfg(unix)]
+#[test]
+fn saving_over_a_file_keeps_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o7777;
+    let dir = scratch("permissions");
+    let net = Small::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(7));
+
+    // A new file: the default mode, as for a file written with `fs::write`.
+    let reference = dir.join("reference");
+    fs::write(&reference, b"").unwrap();
+    let path = dir.join("model.safetensors");
+    io::save_safetensors(&net, &path).unwrap();
+    assert_eq!(mode(&path), mode(&reference));
+
+    // Replacing files of other modes keeps each mode, the file's content is
+    // the new model's, and no temporary file is left.
+    for old_mode in [0o640, 0o600, 0o755, 0o444] {
+        fs::set_permissions(&path, fs::Permissions::from_mode(old_mode)).unwrap();
+        io::save_safetensors(&Small::zeros(), &path).unwrap();
+        assert_eq!(mode(&path), old_mode, "{old_mode:o}");
+        let loaded: Box<Small> = io::load_safetensors(&path).unwrap();
+        assert_eq!(*loaded, Small::zeros());
+        io::save_safetensors(&net, &path).unwrap();
+        assert_eq!(mode(&path), old_mode, "{old_mode:o}");
+    }
+    assert_eq!(entries(&dir), ["model.safetensors", "reference"]);
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn load_errors_name_the_file() {
     let dir = scratch("names");

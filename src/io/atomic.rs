@@ -39,11 +39,37 @@ fn create_temp(path: &Path) -> io::Result<(File, PathBuf)> {
 /// Unix, syncs the directory so the rename itself is durable. If anything
 /// before the rename fails, the temporary file is removed and `path` is
 /// untouched.
+///
+/// A file that replaces an existing one gets its permissions: on Unix all its
+/// mode bits, elsewhere its read-only flag. (Its owner and group are not
+/// copied: the new file belongs to the process, as any file it creates.) A
+/// new file gets the default permissions of [`File::create`]. If the old
+/// permissions cannot be applied, the save fails rather than leave a file
+/// more widely readable than the one it replaces.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    // The permissions of the file being replaced, if any: `metadata` follows
+    // a symbolic link to the file that readers of `path` see.
+    let old_permissions = fs::metadata(path)
+        .ok()
+        .filter(fs::Metadata::is_file)
+        .map(|old| old.permissions());
+    // On Unix the mode is set before any data is written, so the data is
+    // never readable more widely than the old file allowed (the open handle
+    // stays writable whatever the mode); elsewhere the read-only flag is set
+    // once the data is written.
+    let (before, after) = if cfg!(unix) {
+        (old_permissions, None)
+    } else {
+        (None, old_permissions)
+    };
+    let set = |file: &File, permissions: Option<fs::Permissions>| {
+        permissions.map_or(Ok(()), |p| file.set_permissions(p))
+    };
     let (mut file, temp) = create_temp(path)?;
-    let written = file
-        .write_all(bytes)
+    let written = set(&file, before)
+        .and_then(|()| file.write_all(bytes))
         .and_then(|()| file.flush())
+        .and_then(|()| set(&file, after))
         .and_then(|()| file.sync_all());
     drop(file);
     if let Err(e) = written.and_then(|()| fs::rename(&temp, path)) {
@@ -67,49 +93,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    // Replacing a file, a failed rename and permissions are tested through
+    // `save_safetensors` in tests/weights.rs; here only this module's details.
     use super::*;
-
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("constnet-atomic-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
-
-    fn entries(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-
-    #[test]
-    fn replaces_and_leaves_nothing_else() {
-        let dir = scratch("replace");
-        let path = dir.join("model.safetensors");
-        write_atomic(&path, b"old").unwrap();
-        write_atomic(&path, b"new").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"new");
-        assert_eq!(entries(&dir), ["model.safetensors"]);
-        fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn failed_rename_removes_the_temporary_file() {
-        let dir = scratch("rename");
-        // Renaming a file over a non-empty directory fails after the
-        // temporary file has been written.
-        let path = dir.join("taken");
-        fs::create_dir(&path).unwrap();
-        fs::write(path.join("keep"), b"x").unwrap();
-        assert!(write_atomic(&path, b"data").is_err());
-        assert_eq!(entries(&dir), ["taken"]);
-        assert_eq!(fs::read(path.join("keep")).unwrap(), b"x");
-        fs::remove_dir_all(&dir).unwrap();
-    }
 
     #[test]
     fn no_file_name_is_an_error() {
@@ -117,5 +103,23 @@ mod tests {
             write_atomic(Path::new("/"), b"").unwrap_err().kind(),
             io::ErrorKind::InvalidInput
         );
+    }
+
+    #[test]
+    fn temporary_names_are_hidden_and_distinct() {
+        let dir = std::env::temp_dir();
+        let path = dir.join("constnet-atomic-unused-name");
+        let (a, a_path) = create_temp(&path).expect("temporary file");
+        let (b, b_path) = create_temp(&path).expect("temporary file");
+        drop((a, b));
+        for temp in [&a_path, &b_path] {
+            assert_eq!(temp.parent(), Some(dir.as_path()));
+            let name = temp.file_name().map(|n| n.to_string_lossy().into_owned());
+            let name = name.unwrap_or_default();
+            assert!(name.starts_with(".constnet-atomic-unused-name."), "{name}");
+            assert!(name.ends_with(".tmp"), "{name}");
+            fs::remove_file(temp).expect("removing the temporary file");
+        }
+        assert_ne!(a_path, b_path);
     }
 }

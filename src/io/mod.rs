@@ -26,7 +26,8 @@
 //! network: convert it first. `F16`, `BF16` and integer data are rejected.
 //!
 //! Saving is atomic: the file is written beside the target, synced, then
-//! renamed over it, so a crash never leaves a half-written model.
+//! renamed over it, so a crash never leaves a half-written model. A replaced
+//! file's permissions are kept.
 //!
 //! ```
 //! use constnet::io;

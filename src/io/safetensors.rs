@@ -267,6 +267,10 @@ fn decode<T: Scalar>(dtype: Dtype, data: &[u8], values: &mut [T]) {
 /// half-written file at `path`, and an existing file there stays as it was
 /// until the new one is complete. On failure the temporary file is removed.
 ///
+/// A file that replaces an existing one keeps that file's permissions (on
+/// Unix its mode bits, elsewhere its read-only flag), though not its owner; a
+/// new file gets the usual default permissions.
+///
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be written (missing directory, no
 /// permission, disk full, `path` is a directory, …);
