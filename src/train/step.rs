@@ -132,8 +132,10 @@ where
     let mut total = I::Scalar::zero();
     let mut batch = batch;
     loop {
-        // Up to BLOCK samples, run as blocks of 8, 4, 2 and 1: each
-        // block is one forward and one backward pass.
+        // Up to BLOCK samples, run as blocks of 16, 10, 8, 4, 2 and 1: each
+        // block is one forward and one backward pass, which loads every
+        // weight once and adds into every gradient once. (10 is the
+        // lecture's batch size, which then takes one block, not 8 + 2.)
         let mut pairs: [Option<(&I, &Y)>; BLOCK] = [None; BLOCK];
         let mut n = 0;
         for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
@@ -141,44 +143,30 @@ where
             n += 1;
         }
         let mut done = 0;
-        for size in [8, 4, 2, 1] {
+        for size in [16, 10, 8, 4, 2, 1] {
             while n - done >= size {
                 let block = &pairs[done..done + size];
-                total = total
-                    + match size {
-                        8 => block_gradient::<8, _, _, _, _>(
+                macro_rules! run {
+                    ($k:literal) => {
+                        block_gradient::<$k, _, _, _, _>(
                             net,
                             loss,
                             grads,
                             block,
                             scale,
                             &mut observe,
-                        ),
-                        4 => block_gradient::<4, _, _, _, _>(
-                            net,
-                            loss,
-                            grads,
-                            block,
-                            scale,
-                            &mut observe,
-                        ),
-                        2 => block_gradient::<2, _, _, _, _>(
-                            net,
-                            loss,
-                            grads,
-                            block,
-                            scale,
-                            &mut observe,
-                        ),
-                        _ => block_gradient::<1, _, _, _, _>(
-                            net,
-                            loss,
-                            grads,
-                            block,
-                            scale,
-                            &mut observe,
-                        ),
+                        )
                     };
+                }
+                let block_loss = match size {
+                    16 => run!(16),
+                    10 => run!(10),
+                    8 => run!(8),
+                    4 => run!(4),
+                    2 => run!(2),
+                    _ => run!(1),
+                };
+                total = total + block_loss;
                 done += size;
             }
         }
@@ -245,7 +233,7 @@ where
 }
 
 /// The most samples run through the network in one pass.
-const BLOCK: usize = 8;
+const BLOCK: usize = 16;
 
 /// `n` as a float; counts of samples are always representable.
 pub(crate) fn cast<T: Float>(n: usize) -> T {
