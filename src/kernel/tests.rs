@@ -205,3 +205,22 @@ fn elementwise_maps_are_bit_identical_on_both_backends() {
     super::map2(&mut db, &b, derivative);
     assert_eq!(da, db);
 }
+
+/// Without std there is no run-time detection: a build that enables AVX2 and
+/// FMA uses the AVX2 kernels (`.ci/run` builds this configuration).
+#[test]
+#[cfg(all(
+    not(feature = "std"),
+    target_arch = "x86_64",
+    target_feature = "avx2",
+    target_feature = "fma"
+))]
+fn without_std_a_build_with_avx2_uses_it() {
+    assert_eq!(super::backend(), super::Backend::Avx2Fma);
+    let (x, mut a, mut b) = (values(77, 3), values(77, 4), values(77, 4));
+    super::axpy(0.5, &x, &mut a);
+    portable::axpy(0.5, &x, &mut b);
+    for (a, b) in a.iter().zip(&b) {
+        assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0));
+    }
+}
