@@ -83,20 +83,20 @@ impl Avx2 {
         // then streams from L2 once per six samples.
         // (Eight samples go as two blocks of four, not six and two.)
         while b + 6 <= batch && batch - b != 8 {
-            forward_samples::<6, 2>(w, bias, x, y, inputs, b);
+            forward_samples::<6, 2>(self, w, bias, x, y, inputs, b);
             b += 6;
         }
         while b + 4 <= batch {
-            forward_samples::<4, 3>(w, bias, x, y, inputs, b);
+            forward_samples::<4, 3>(self, w, bias, x, y, inputs, b);
             b += 4;
         }
         while b + 2 <= batch {
-            forward_samples::<2, 4>(w, bias, x, y, inputs, b);
+            forward_samples::<2, 4>(self, w, bias, x, y, inputs, b);
             b += 2;
         }
         // Single samples: four rows at once, independent accumulators.
         while b < batch {
-            forward_samples::<1, 4>(w, bias, x, y, inputs, b);
+            forward_samples::<1, 4>(self, w, bias, x, y, inputs, b);
             b += 1;
         }
     }
@@ -146,9 +146,12 @@ impl Avx2 {
 }
 
 /// Outputs of samples `b..b + S` (see [`super::dense_forward`]): tiles of
-/// `R` weight rows × `S` samples, then single rows.
+/// `R` weight rows × `S` samples, then the remaining rows in pairs and
+/// singly (a pair keeps four independent accumulators busy, a single row
+/// only two).
 #[inline(always)]
 fn forward_samples<const S: usize, const R: usize>(
+    token: Avx2,
     w: &[f32],
     bias: &[f32],
     x: &[f32],
@@ -157,28 +160,44 @@ fn forward_samples<const S: usize, const R: usize>(
     b: usize,
 ) {
     let out = bias.len();
-    let row = |o: usize| w[o * inputs..][..inputs].as_ptr();
     let xs: [*const f32; S] = core::array::from_fn(|s| x[(b + s) * inputs..][..inputs].as_ptr());
     let mut o = 0;
     while o + R <= out {
-        // SAFETY: the token proves the features (callers hold one); each
-        // pointer starts a row or sample of `inputs` elements (the slicing
-        // above checked it).
-        let t = unsafe { tile::<R, S>(core::array::from_fn(|r| row(o + r)), xs, inputs) };
-        for (r, t) in t.iter().enumerate() {
-            for (s, &v) in t.iter().enumerate() {
-                y[(b + s) * out + o + r] = bias[o + r] + v;
-            }
-        }
+        forward_rows::<R, S>(token, w, bias, xs, y, inputs, b, o);
         o += R;
     }
-    while o < out {
-        // SAFETY: as above.
-        let t = unsafe { tile::<1, S>([row(o)], xs, inputs) };
-        for (s, &v) in t[0].iter().enumerate() {
-            y[(b + s) * out + o] = bias[o] + v;
+    while o + 2 <= out {
+        forward_rows::<2, S>(token, w, bias, xs, y, inputs, b, o);
+        o += 2;
+    }
+    if o < out {
+        forward_rows::<1, S>(token, w, bias, xs, y, inputs, b, o);
+    }
+}
+
+/// Outputs `o..o + R` of samples `b..b + S`, whose first elements `xs`
+/// point at (each valid for `inputs` reads: [`forward_samples`] sliced them).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // private; one call per tile shape
+fn forward_rows<const R: usize, const S: usize>(
+    _: Avx2,
+    w: &[f32],
+    bias: &[f32],
+    xs: [*const f32; S],
+    y: &mut [f32],
+    inputs: usize,
+    b: usize,
+    o: usize,
+) {
+    let out = bias.len();
+    let rows: [*const f32; R] = core::array::from_fn(|r| w[(o + r) * inputs..][..inputs].as_ptr());
+    // SAFETY: the token proves AVX2 + FMA; every row pointer starts `inputs`
+    // elements (the slicing above checked it), and so does every sample's.
+    let t = unsafe { tile::<R, S>(rows, xs, inputs) };
+    for (r, t) in t.iter().enumerate() {
+        for (s, &v) in t.iter().enumerate() {
+            y[(b + s) * out + o + r] = bias[o + r] + v;
         }
-        o += 1;
     }
 }
 
