@@ -14,9 +14,10 @@ use crate::{Layer, Loss, Optimizer, Tensor, kernel};
 ///
 /// `grads` is a value of the network's own type (see
 /// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
-/// across steps. The batch runs through the network in blocks of up to 8
+/// across steps. The batch runs through the network in blocks of up to 16
 /// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
-/// `[I; 8]`, `[I; 4]`, …), each sample's loss gradient scaled by `1/m`. This
+/// `[I; 16]`, `[I; 10]`, `[I; 8]`, …), each sample's loss gradient scaled
+/// by `1/m`. This
 /// is what [`Trainer::gradient`](crate::Trainer::gradient) computes, bit for
 /// bit.
 ///
