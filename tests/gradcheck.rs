@@ -217,3 +217,44 @@ fn blocks_match_single_samples() {
     let report = check_block(&net, &xs, 53);
     assert!(report.max_error < 1e-12, "f64: {report}");
 }
+
+/// The mini-batch gradient is the mean of the per-sample gradients for every
+/// batch size, so every way of cutting a batch into blocks (16, 10, 8, 4, 2,
+/// 1 samples, and batches longer than one pass of 16) adds up the same.
+#[test]
+fn batch_gradient_is_the_mean_of_sample_gradients_for_every_batch_size() {
+    type Net = (Dense<5, 4, f64>, Tanh, Dense<4, 3, f64>, Sigmoid);
+    let mut rng = ChaCha8Rng::seed_from_u64(45);
+    let net = Net::random(Init::StandardNormal, &mut rng);
+    let inputs: Vec<[f64; 5]> = (0..45).map(|_| input(&mut rng)).collect();
+    let targets: Vec<[f64; 3]> = (0..45).map(|_| input(&mut rng)).collect();
+    let flat = |n: &Net| {
+        let mut v = Vec::new();
+        n.visit(&mut |p| v.extend_from_slice(p));
+        v
+    };
+    let mut grads = Net::zeros();
+    for m in 1..=45 {
+        let batch = || inputs[..m].iter().zip(&targets[..m]);
+        let cost =
+            constnet::train::gradient(&net, &Quadratic, &mut grads, batch()).expect("finite");
+        let got = flat(&grads);
+        let mut want = vec![0.0; got.len()];
+        let mut want_cost = 0.0;
+        for (x, y) in batch() {
+            let c =
+                constnet::train::gradient(&net, &Quadratic, &mut grads, [(x, y)]).expect("finite");
+            want_cost += c / m as f64;
+            for (w, g) in want.iter_mut().zip(flat(&grads)) {
+                *w += g / m as f64;
+            }
+        }
+        assert!(
+            (cost - want_cost).abs() < 1e-12,
+            "m = {m}: cost {cost} vs {want_cost}"
+        );
+        for (k, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert!((g - w).abs() < 1e-12, "m = {m}, parameter {k}: {g} vs {w}");
+        }
+    }
+}

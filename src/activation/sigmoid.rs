@@ -6,7 +6,8 @@ use super::{Activation, elementwise_layer};
 /// derivative is `σ'(x) = σ(x)·(1 − σ(x))`.
 ///
 /// The lecture's activation. Outputs lie in `[0, 1]`, never NaN for a
-/// number; large negative inputs give a tiny positive value. For `f32` the
+/// number; large negative inputs give a value near 0 (exactly 0 in `f64`,
+/// about 4·10⁻³⁹, a subnormal, in `f32`). For `f32` the
 /// exponential is the crate's own branch-free one (within 2 ulp of `exp`,
 /// so a whole layer's sigmoids run eight at a time with AVX2); for `f64`
 /// it is the standard library's.

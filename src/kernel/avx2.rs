@@ -112,7 +112,7 @@ impl Avx2 {
     ) {
         let out = gw.len() / inputs;
         let batch = x.len() / inputs;
-        assert!(x.len() == batch * inputs && dy.len() == batch * out);
+        assert!(gw.len() == out * inputs && x.len() == batch * inputs && dy.len() == batch * out);
         let (x, dy, gw) = (x.as_ptr(), dy.as_ptr(), gw.as_mut_ptr());
         let mut o = 0;
         // Six gradient rows at a time: each sample load serves six rows,
@@ -163,23 +163,29 @@ fn forward_samples<const S: usize, const R: usize>(
     let xs: [*const f32; S] = core::array::from_fn(|s| x[(b + s) * inputs..][..inputs].as_ptr());
     let mut o = 0;
     while o + R <= out {
-        forward_rows::<R, S>(token, w, bias, xs, y, inputs, b, o);
+        // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
+        unsafe { forward_rows::<R, S>(token, w, bias, xs, y, inputs, b, o) };
         o += R;
     }
     while o + 2 <= out {
-        forward_rows::<2, S>(token, w, bias, xs, y, inputs, b, o);
+        // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
+        unsafe { forward_rows::<2, S>(token, w, bias, xs, y, inputs, b, o) };
         o += 2;
     }
     if o < out {
-        forward_rows::<1, S>(token, w, bias, xs, y, inputs, b, o);
+        // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
+        unsafe { forward_rows::<1, S>(token, w, bias, xs, y, inputs, b, o) };
     }
 }
 
 /// Outputs `o..o + R` of samples `b..b + S`, whose first elements `xs`
-/// point at (each valid for `inputs` reads: [`forward_samples`] sliced them).
+/// point at.
+///
+/// # Safety
+/// Every pointer in `xs` is valid for reading `inputs` f32.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // private; one call per tile shape
-fn forward_rows<const R: usize, const S: usize>(
+unsafe fn forward_rows<const R: usize, const S: usize>(
     _: Avx2,
     w: &[f32],
     bias: &[f32],
@@ -192,7 +198,8 @@ fn forward_rows<const R: usize, const S: usize>(
     let out = bias.len();
     let rows: [*const f32; R] = core::array::from_fn(|r| w[(o + r) * inputs..][..inputs].as_ptr());
     // SAFETY: the token proves AVX2 + FMA; every row pointer starts `inputs`
-    // elements (the slicing above checked it), and so does every sample's.
+    // elements (the slicing above checked it), and so does every sample's
+    // (the caller's contract).
     let t = unsafe { tile::<R, S>(rows, xs, inputs) };
     for (r, t) in t.iter().enumerate() {
         for (s, &v) in t.iter().enumerate() {
@@ -338,9 +345,12 @@ unsafe fn outer_rows<const R: usize>(
     batch: usize,
     o: usize,
 ) {
-    // SAFETY (every access below): k < batch, r < R with o + R <= out, and
-    // i + width <= n for the columns touched, within the stated lengths.
+    // The two closures below are only called with r < R (so o + r < out),
+    // k < batch and column i < n, which keeps every address inside the
+    // lengths in the contract above.
+    // SAFETY: (o + r)·n + i < out·n, the length of `gw`.
     let g = |r: usize, i: usize| unsafe { gw.add((o + r) * n + i) };
+    // SAFETY: k·out + o + r < batch·out, the length of `dy`.
     let c = |k: usize, r: usize| unsafe { _mm256_broadcast_ss(&*dy.add(k * out + o + r)) };
     let mut i = 0;
     while i + 2 * W <= n {

@@ -65,7 +65,8 @@ pub fn force_portable(force: bool) {
 /// `CONSTNET_PORTABLE` is unset (or `0`); else portable. The choice is made
 /// once per process, at the first call (which reads the environment and so
 /// may allocate); later calls are a single atomic load. Without the `std`
-/// feature it is always portable, and nothing allocates.
+/// feature nothing is detected at run time and nothing allocates: AVX2 + FMA
+/// when the build enables both target features, else portable.
 ///
 /// ```
 /// use constnet::kernel::{Backend, backend};
@@ -141,10 +142,13 @@ pub fn prefetch<T>(data: &[T]) {
         use core::arch::x86_64::{_MM_HINT_T1, _mm_prefetch};
         let bytes = core::mem::size_of_val(data);
         let start = data.as_ptr().cast::<i8>();
-        for offset in (0..bytes).step_by(64) {
+        // Every 64-byte line the data touches, the last one included when
+        // `data` does not start on a line boundary.
+        let last = bytes.saturating_sub(1);
+        for offset in (0..bytes).step_by(64).chain(core::iter::once(last)) {
             // SAFETY: SSE is part of x86-64; a prefetch never faults and
-            // reads nothing the program sees, and `offset < bytes` keeps
-            // the address within `data`.
+            // reads nothing the program sees, and `offset < bytes` (or 0 for
+            // empty data) keeps the address within or at the start of `data`.
             #[allow(unsafe_code)]
             unsafe {
                 _mm_prefetch::<_MM_HINT_T1>(start.add(offset));

@@ -193,17 +193,51 @@ fn all_finite_finds_every_non_finite_value() {
 
 #[test]
 fn elementwise_maps_are_bit_identical_on_both_backends() {
-    let x = values(1003, 9);
+    let mut x = values(1003, 9);
+    // Special values, at both ends of exp's clamping range and beyond.
+    let special = [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        89.0,
+        -89.0,
+        88.5,
+        -87.5,
+        1e30,
+        -1e30,
+        f32::MAX,
+        f32::MIN,
+        f32::MIN_POSITIVE / 4.0,
+        -0.0,
+    ];
+    x[..special.len()].copy_from_slice(&special);
+    let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     let sigmoid = |v: f32| 1.0 / (1.0 + super::math::exp_f32(-v * 20.0));
     let (mut a, mut b) = (x.clone(), x.clone());
     portable::map(&mut a, sigmoid);
     super::map(&mut b, sigmoid);
-    assert_eq!(a, b);
+    assert_eq!(bits(&a), bits(&b));
+    assert!(a[0].is_nan() && a[1] == 1.0 && a[2] >= 0.0 && a[2] < 1e-37);
     let derivative = |d: f32, y: f32| d * y * (1.0 - y);
     let (mut da, mut db) = (x.clone(), x.clone());
     portable::map2(&mut da, &a, derivative);
     super::map2(&mut db, &b, derivative);
-    assert_eq!(da, db);
+    assert_eq!(bits(&da), bits(&db));
+}
+
+/// The dispatching tests above compare against the AVX2 kernels only if
+/// detection picks them: make sure it does on a processor that has them.
+#[test]
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+fn detection_picks_avx2_where_the_processor_has_it() {
+    let forced_off = std::env::var_os("CONSTNET_PORTABLE").is_some_and(|v| v != "0");
+    let has = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+    let want = if has && !forced_off {
+        super::Backend::Avx2Fma
+    } else {
+        super::Backend::Portable
+    };
+    assert_eq!(super::backend(), want);
 }
 
 /// Without std there is no run-time detection: a build that enables AVX2 and

@@ -197,6 +197,11 @@ where
 /// Forward and backward pass of one block of `K` samples (`pairs` holds
 /// exactly `K`, all `Some`), adding `scale·∂ℓ/∂θ` into `grads`; returns the
 /// block's summed loss.
+///
+/// Never inlined: each block size has its own stack frame (the inputs, the
+/// network's cache and the output gradients of `K` samples), and inlined
+/// into [`gradient_with`] the frames of all sizes would be live at once.
+#[inline(never)]
 fn block_gradient<const K: usize, N, L, I, Y>(
     net: &N,
     loss: &L,
