@@ -1,6 +1,7 @@
 //! Inference over many samples: in blocks (weights reused across samples)
-//! and on several threads.
+//! and, with the `std` feature, on several threads.
 
+#[cfg(feature = "std")]
 use std::num::NonZeroUsize;
 
 use crate::{Layer, Tensor};
@@ -28,19 +29,29 @@ where
     N: Layer<I>,
 {
     let n = inputs.len().min(outputs.len());
-    let (inputs, outputs) = (&inputs[..n], &mut outputs[..n]);
+    for_each_output(net, &inputs[..n], |k, y| outputs[k] = y.clone());
+}
+
+/// Calls `f(k, output)` for each input `k`, running the network on blocks of
+/// [`BLOCK`] samples (see [`Layer::forward_batch`]). Allocates nothing.
+pub(crate) fn for_each_output<N, I>(net: &N, inputs: &[I], mut f: impl FnMut(usize, &N::Output))
+where
+    I: Tensor,
+    N: Layer<I>,
+{
     let (blocks, rest) = inputs.as_chunks::<BLOCK>();
-    let (out_blocks, out_rest) = outputs.split_at_mut(blocks.len() * BLOCK);
-    for (x, y) in blocks.iter().zip(out_blocks.chunks_exact_mut(BLOCK)) {
-        for (y, value) in y.iter_mut().zip(net.forward_batch(x)) {
-            *y = value;
+    for (b, x) in blocks.iter().enumerate() {
+        for (j, y) in net.forward_batch(x).iter().enumerate() {
+            f(b * BLOCK + j, y);
         }
     }
-    for (x, y) in rest.iter().zip(out_rest) {
-        *y = net.forward(x);
+    let done = blocks.len() * BLOCK;
+    for (j, x) in rest.iter().enumerate() {
+        f(done + j, &net.forward(x));
     }
 }
 
+#[cfg(feature = "std")]
 /// [`forward_all`] split over `threads` threads (scoped: all have finished
 /// when this returns). Each thread handles a contiguous share of the samples.
 ///
@@ -85,6 +96,7 @@ pub fn forward_all_parallel<N, I>(
     });
 }
 
+#[cfg(feature = "std")]
 /// The number of threads the machine offers (at least 1), for
 /// [`forward_all_parallel`].
 ///

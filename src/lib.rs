@@ -69,7 +69,7 @@
 //! | initialisation | [`Init`] |
 //! | one gradient step without a heap; evaluation | [`train`] |
 //! | the [`Trainer`] (*alloc*); `fit`, callbacks, history (*std*) | [`train`] |
-//! | batched and multi-threaded inference (*std*) | [`infer`] |
+//! | batched inference; multi-threaded inference (*std*) | [`infer`] |
 //! | embedding weights at compile time; saving and loading them (*std*) | [`io`] |
 //! | MNIST / IDX data (*std*) | [`data`] |
 //! | finite-difference gradient checks (*alloc*) | [`gradcheck`] |
@@ -108,7 +108,6 @@ pub mod data;
 mod dense;
 #[cfg(feature = "alloc")]
 pub mod gradcheck;
-#[cfg(feature = "std")]
 pub mod infer;
 mod init;
 pub mod io;

@@ -75,9 +75,7 @@ impl<const C: usize> ConfusionMatrix<C> {
     {
         let mut m = Self::new();
         let n = inputs.len().min(labels.len());
-        super::evaluate::for_each_output(net, &inputs[..n], |k, y| {
-            m.add(labels[k], Class::argmax(y))
-        });
+        crate::infer::for_each_output(net, &inputs[..n], |k, y| m.add(labels[k], Class::argmax(y)));
         m
     }
 

@@ -2,6 +2,7 @@
 
 use num_traits::ToPrimitive;
 
+use crate::infer::for_each_output;
 use crate::{Class, Layer, Loss, Tensor};
 
 /// What [`evaluate`] measured.
@@ -81,23 +82,4 @@ where
     N: Layer<I, Output = [I::Scalar; C]>,
 {
     Class::argmax(&net.forward(x))
-}
-
-/// Calls `f(k, output)` for each input `k`, running the network on blocks of
-/// 8 samples (see [`Layer::forward_batch`]). Allocates nothing.
-pub(crate) fn for_each_output<N, I>(net: &N, inputs: &[I], mut f: impl FnMut(usize, &N::Output))
-where
-    I: Tensor,
-    N: Layer<I>,
-{
-    let (blocks, rest) = inputs.as_chunks::<8>();
-    for (b, x) in blocks.iter().enumerate() {
-        for (j, y) in net.forward_batch(x).iter().enumerate() {
-            f(b * 8 + j, y);
-        }
-    }
-    let done = blocks.len() * 8;
-    for (j, x) in rest.iter().enumerate() {
-        f(done + j, &net.forward(x));
-    }
 }
