@@ -8,8 +8,8 @@
 use core::arch::x86_64::{
     __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps, _mm_set_ss,
     _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
-    _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_loadu_ps, _mm256_set1_ps, _mm256_setzero_ps,
-    _mm256_storeu_ps,
+    _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps,
+    _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -94,10 +94,46 @@ impl Avx2 {
             forward_samples::<2, 4>(self, w, bias, x, y, inputs, b);
             b += 2;
         }
-        // Single samples: four rows at once, independent accumulators.
+        // Single samples: eight rows at once, their sums reduced together.
         while b < batch {
-            forward_samples::<1, 4>(self, w, bias, x, y, inputs, b);
+            let xs = &x[b * inputs..][..inputs];
+            self.forward_single(w, bias, xs, &mut y[b * out..][..out]);
             b += 1;
+        }
+    }
+
+    /// One sample `x` (of `inputs` elements) through the layer: eight rows
+    /// at a time with eight independent accumulators whose sums are reduced
+    /// together (five shuffles and adds for eight sums, where one sum alone
+    /// takes four), then the remaining rows by four, two and one.
+    fn forward_single(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
+        let (inputs, out) = (x.len(), bias.len());
+        let xs = [x.as_ptr()];
+        let mut o = 0;
+        while o + 8 <= out {
+            let rows: [*const f32; 8] =
+                core::array::from_fn(|r| w[(o + r) * inputs..][..inputs].as_ptr());
+            // SAFETY: the token proves AVX2 + FMA; the slicing above checked
+            // that each row, like `x`, holds `inputs` elements.
+            let sums = unsafe { dot8(rows, x.as_ptr(), inputs) };
+            for (r, s) in sums.iter().enumerate() {
+                y[o + r] = bias[o + r] + s;
+            }
+            o += 8;
+        }
+        while o + 4 <= out {
+            // SAFETY: `xs[0]` starts `x`, which holds `inputs` elements.
+            unsafe { forward_rows::<4, 1>(self, w, bias, xs, y, inputs, 0, o) };
+            o += 4;
+        }
+        while o + 2 <= out {
+            // SAFETY: as above.
+            unsafe { forward_rows::<2, 1>(self, w, bias, xs, y, inputs, 0, o) };
+            o += 2;
+        }
+        if o < out {
+            // SAFETY: as above.
+            unsafe { forward_rows::<1, 1>(self, w, bias, xs, y, inputs, 0, o) };
         }
     }
 
@@ -206,6 +242,46 @@ unsafe fn forward_rows<const R: usize, const S: usize>(
             y[(b + s) * out + o + r] = bias[o + r] + v;
         }
     }
+}
+
+/// `[Σ_{i<n} w[r][i]·x[i] for r in 0..8]`: eight dot products with one
+/// accumulator each, reduced together by horizontal adds.
+///
+/// # Safety
+/// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn dot8(w: [*const f32; 8], x: *const f32, n: usize) -> [f32; 8] {
+    let mut acc = [_mm256_setzero_ps(); 8];
+    let mut i = 0;
+    while i + W <= n {
+        // SAFETY: i + W <= n for `x` and every row.
+        let xv = unsafe { _mm256_loadu_ps(x.add(i)) };
+        for (a, row) in acc.iter_mut().zip(w) {
+            // SAFETY: as above.
+            *a = _mm256_fmadd_ps(unsafe { _mm256_loadu_ps(row.add(i)) }, xv, *a);
+        }
+        i += W;
+    }
+    // Pairs of rows, then quadruples: lane k of `q0` holds the sum of the
+    // first (k < 4) or second half of row k % 4's accumulator; `q1` the same
+    // for rows 4..8.
+    let h = |a: usize| _mm256_hadd_ps(acc[a], acc[a + 1]);
+    let q0 = _mm256_hadd_ps(h(0), h(2));
+    let q1 = _mm256_hadd_ps(h(4), h(6));
+    let sums = _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(q0, q1),
+        _mm256_permute2f128_ps::<0x31>(q0, q1),
+    );
+    let mut out = [0.0; 8];
+    // SAFETY: `out` holds eight f32.
+    unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sums) };
+    for (o, row) in out.iter_mut().zip(w) {
+        for j in i..n {
+            // SAFETY: j < n.
+            *o = fma(unsafe { *row.add(j) }, unsafe { *x.add(j) }, *o);
+        }
+    }
+    out
 }
 
 /// `a·b + c` with one rounding (the FMA instruction; `f32::mul_add` needs

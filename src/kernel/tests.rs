@@ -54,7 +54,7 @@ fn each_backend(check: impl Fn(&str, &dyn Fn(&[f32], &[f32], &[f32], &mut [f32],
 fn dense_forward_matches_reference() {
     each_backend(|name, forward| {
         for &inputs in &SIZES {
-            for out in [1, 3, 4, 5, 10, 30] {
+            for out in [1, 3, 4, 5, 8, 10, 16, 17, 30] {
                 for batch in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 13, 16] {
                     let w = values(out * inputs, 1);
                     let bias = values(out, 2);
