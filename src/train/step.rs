@@ -144,8 +144,16 @@ where
             n += 1;
         }
         let mut done = 0;
+        let fits = |size| match size {
+            16 => fits_stack::<16, N, I>(),
+            10 => fits_stack::<10, N, I>(),
+            8 => fits_stack::<8, N, I>(),
+            4 => fits_stack::<4, N, I>(),
+            2 => fits_stack::<2, N, I>(),
+            _ => true,
+        };
         for size in [16, 10, 8, 4, 2, 1] {
-            while n - done >= size {
+            while fits(size) && n - done >= size {
                 let block = &pairs[done..done + size];
                 macro_rules! run {
                     ($k:literal) => {
@@ -236,6 +244,16 @@ where
     }
     net.backward_params(&x, &cache, &dy, grads);
     total
+}
+
+/// Blocks whose inputs, cache and output gradients take more bytes than this
+/// run as smaller blocks, so wide networks train on small thread stacks.
+const STACK_BUDGET: usize = 256 * 1024;
+
+/// Whether a block of `K` samples keeps the main values of its stack frame
+/// within [`STACK_BUDGET`] (a compile-time constant for each network).
+fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
+    size_of::<[I; K]>() + size_of::<N::Cache<K>>() + 2 * size_of::<[N::Output; K]>() <= STACK_BUDGET
 }
 
 /// The most samples run through the network in one pass.
