@@ -16,8 +16,10 @@ use crate::{Layer, Loss, Optimizer, Tensor, kernel};
 /// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
 /// across steps. The batch runs through the network in blocks of up to 16
 /// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
-/// `[I; 16]`, `[I; 10]`, `[I; 8]`, …), each sample's loss gradient scaled
-/// by `1/m`. This
+/// `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for networks
+/// whose block would keep more than 256 KiB of inputs, activations and
+/// output gradients on the stack), each sample's loss gradient scaled by
+/// `1/m`. This
 /// is what [`Trainer::gradient`](crate::Trainer::gradient) computes, bit for
 /// bit.
 ///
