@@ -14,6 +14,34 @@ type Big = (
     Dense<1024, 10>,
 );
 
+/// Runs `f` with a freshly initialised boxed `Big` network, an SGD trainer
+/// and `m` inputs with labels, on a thread with a 2 MiB stack.
+fn on_small_stack<R: Send + 'static>(
+    m: usize,
+    f: impl FnOnce(
+        &mut Big,
+        &mut Trainer<Big, SoftmaxCrossEntropy, Sgd<f32>>,
+        &[[f32; 784]],
+        &[Class<10>],
+    ) -> R
+    + Send
+    + 'static,
+) -> R {
+    let worker = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let mut rng = ChaCha8Rng::seed_from_u64(m as u64);
+            let mut net = Big::boxed_random(Init::HeUniform, &mut rng);
+            let mut trainer = Trainer::new(SoftmaxCrossEntropy, Sgd::new(0.01_f32));
+            let inputs: Vec<[f32; 784]> =
+                (0..m).map(|i| [i as f32 / (2 * m) as f32; 784]).collect();
+            let labels: Vec<Class<10>> = (0..m).filter_map(|i| Class::new(i % 10)).collect();
+            f(&mut net, &mut trainer, &inputs, &labels)
+        })
+        .expect("spawn");
+    worker.join().expect("no stack overflow")
+}
+
 #[test]
 fn big_network_on_a_small_stack() {
     const {
@@ -22,26 +50,16 @@ fn big_network_on_a_small_stack() {
             "at least 4 MB of parameters"
         )
     };
-    let worker = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(|| {
-            let mut rng = ChaCha8Rng::seed_from_u64(0);
-            let mut net = Big::boxed_random(Init::HeUniform, &mut rng);
-            let mut trainer = Trainer::new(SoftmaxCrossEntropy, Sgd::new(0.01_f32));
-            let inputs: Vec<[f32; 784]> = (0..4).map(|i| [i as f32 / 8.0; 784]).collect();
-            let labels: Vec<Class<10>> = (0..4).filter_map(Class::new).collect();
-            let before = net.forward(&inputs[1]);
-            let first = trainer
-                .step(&mut *net, inputs.iter().zip(&labels))
-                .expect("finite");
-            let second = trainer
-                .step(&mut *net, inputs.iter().zip(&labels))
-                .expect("finite");
-            let after = net.forward(&inputs[1]);
-            (first, second, before != after)
-        })
-        .expect("spawn");
-    let (first, second, changed) = worker.join().expect("no stack overflow");
+    let (first, second, changed) = on_small_stack(4, |net, trainer, inputs, labels| {
+        let before = net.forward(&inputs[1]);
+        let first = trainer
+            .step(net, inputs.iter().zip(labels))
+            .expect("finite");
+        let second = trainer
+            .step(net, inputs.iter().zip(labels))
+            .expect("finite");
+        (first, second, before != net.forward(&inputs[1]))
+    });
     assert!(
         second < first,
         "one SGD step lowers the cost: {first} -> {second}"
@@ -54,19 +72,10 @@ fn big_network_on_a_small_stack() {
 /// this thread overflows its stack: checked by lifting the cap.)
 #[test]
 fn big_network_trains_a_batch_of_16_on_a_small_stack() {
-    let worker = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(|| {
-            let mut rng = ChaCha8Rng::seed_from_u64(1);
-            let mut net = Big::boxed_random(Init::HeUniform, &mut rng);
-            let mut trainer = Trainer::new(SoftmaxCrossEntropy, Sgd::new(0.01_f32));
-            let inputs: Vec<[f32; 784]> = (0..16).map(|i| [i as f32 / 32.0; 784]).collect();
-            let labels: Vec<Class<10>> = (0..16).filter_map(|i| Class::new(i % 10)).collect();
-            trainer
-                .step(&mut *net, inputs.iter().zip(&labels))
-                .expect("finite")
-        })
-        .expect("spawn");
-    let cost = worker.join().expect("no stack overflow");
+    let cost = on_small_stack(16, |net, trainer, inputs, labels| {
+        trainer
+            .step(net, inputs.iter().zip(labels))
+            .expect("finite")
+    });
     assert!(cost.is_finite() && cost > 0.0);
 }
