@@ -93,6 +93,9 @@
 //! FMA kernels are used without `std` only when the build enables both
 //! target features (e.g. `-C target-cpu=native`).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
+// The docs are written for the full crate: built without `std` (or `alloc`)
+// they still link to the items those features add, which do not exist then.
+#![cfg_attr(not(feature = "std"), allow(rustdoc::broken_intra_doc_links))]
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
