@@ -73,10 +73,11 @@ impl Avx2 {
         x: &[f32],
         y: &mut [f32],
         inputs: usize,
+        batch: usize,
     ) {
         let out = bias.len();
-        let batch = x.len() / inputs;
-        debug_assert!(w.len() == out * inputs && y.len() == batch * out);
+        debug_assert!(w.len() == out * inputs && x.len() == batch * inputs);
+        debug_assert!(y.len() == batch * out);
         let mut b = 0;
         // Six samples share each load of a weight row and two rows each load
         // of a sample (8 loads per 12 FMAs): a weight matrix too big for L1
@@ -113,12 +114,11 @@ impl Avx2 {
         while o + 8 <= out {
             let rows: [*const f32; 8] =
                 core::array::from_fn(|r| w[(o + r) * inputs..][..inputs].as_ptr());
+            let (b8, y8) = (&bias[o..][..8], &mut y[o..][..8]);
             // SAFETY: the token proves AVX2 + FMA; the slicing above checked
-            // that each row, like `x`, holds `inputs` elements.
-            let sums = unsafe { dot8(rows, x.as_ptr(), inputs) };
-            for (r, s) in sums.iter().enumerate() {
-                y[o + r] = bias[o + r] + s;
-            }
+            // that each row, like `x`, holds `inputs` elements, and that
+            // `b8` and `y8` hold eight.
+            unsafe { dense8(rows, x.as_ptr(), inputs, b8.as_ptr(), y8.as_mut_ptr()) };
             o += 8;
         }
         while o + 4 <= out {
@@ -244,13 +244,14 @@ unsafe fn forward_rows<const R: usize, const S: usize>(
     }
 }
 
-/// `[Σ_{i<n} w[r][i]·x[i] for r in 0..8]`: eight dot products with one
-/// accumulator each, reduced together by horizontal adds.
+/// `y[r] = bias[r] + Σ_{i<n} w[r][i]·x[i]` for `r < 8`: eight dot products
+/// with one accumulator each, reduced together by horizontal adds.
 ///
 /// # Safety
-/// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
+/// AVX2 and FMA are available; `x` and every `w[r]` are valid for reading
+/// `n` f32, `bias` for reading 8 and `y` for writing 8.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dot8(w: [*const f32; 8], x: *const f32, n: usize) -> [f32; 8] {
+unsafe fn dense8(w: [*const f32; 8], x: *const f32, n: usize, bias: *const f32, y: *mut f32) {
     let mut acc = [_mm256_setzero_ps(); 8];
     let mut i = 0;
     while i + W <= n {
@@ -272,16 +273,22 @@ unsafe fn dot8(w: [*const f32; 8], x: *const f32, n: usize) -> [f32; 8] {
         _mm256_permute2f128_ps::<0x20>(q0, q1),
         _mm256_permute2f128_ps::<0x31>(q0, q1),
     );
+    if i == n {
+        // SAFETY: `bias` and `y` hold eight f32.
+        unsafe { _mm256_storeu_ps(y, _mm256_add_ps(_mm256_loadu_ps(bias), sums)) };
+        return;
+    }
     let mut out = [0.0; 8];
     // SAFETY: `out` holds eight f32.
     unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sums) };
-    for (o, row) in out.iter_mut().zip(w) {
+    for (r, (o, row)) in out.iter_mut().zip(w).enumerate() {
         for j in i..n {
             // SAFETY: j < n.
             *o = fma(unsafe { *row.add(j) }, unsafe { *x.add(j) }, *o);
         }
+        // SAFETY: r < 8.
+        unsafe { *y.add(r) = *bias.add(r) + *o };
     }
-    out
 }
 
 /// `a·b + c` with one rounding (the FMA instruction; `f32::mul_add` needs

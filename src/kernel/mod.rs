@@ -269,6 +269,7 @@ pub(crate) fn adam_update<T: Scalar>(
 ///
 /// # Panics
 /// If the slice lengths do not fit these shapes (a bug in the caller).
+#[inline]
 pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T], inputs: usize) {
     let out = bias.len();
     assert!(inputs > 0 && w.len() == out * inputs && x.len().is_multiple_of(inputs));
@@ -278,7 +279,7 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
         (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))
         && let Some(y32) = T::as_f32_mut(y)
     {
-        k.dense_forward(w32, b32, x32, y32, inputs);
+        k.dense_forward(w32, b32, x32, y32, inputs, x.len() / inputs);
         return;
     }
     portable::dense_forward(w, bias, x, y, inputs);
