@@ -84,32 +84,33 @@ impl Avx2 {
         // then streams from L2 once per six samples.
         // (Eight samples go as two blocks of four, not six and two.)
         while b + 6 <= batch && batch - b != 8 {
-            forward_samples::<6, 2>(self, w, bias, x, y, inputs, b);
+            forward_samples::<6, 2>(self, w, bias, x, y, inputs, b, 0);
             b += 6;
         }
         while b + 4 <= batch {
-            forward_samples::<4, 3>(self, w, bias, x, y, inputs, b);
+            forward_samples::<4, 3>(self, w, bias, x, y, inputs, b, 0);
             b += 4;
         }
         while b + 2 <= batch {
-            forward_samples::<2, 4>(self, w, bias, x, y, inputs, b);
+            forward_samples::<2, 4>(self, w, bias, x, y, inputs, b, 0);
             b += 2;
         }
-        // Single samples: eight rows at once, their sums reduced together.
+        // Single samples: eight rows at once, their sums reduced together,
+        // then the remaining rows by four, two and one.
         while b < batch {
             let xs = &x[b * inputs..][..inputs];
-            self.forward_single(w, bias, xs, &mut y[b * out..][..out]);
+            let done = self.rows_by_eight(w, bias, xs, &mut y[b * out..][..out]);
+            forward_samples::<1, 4>(self, w, bias, x, y, inputs, b, done);
             b += 1;
         }
     }
 
-    /// One sample `x` (of `inputs` elements) through the layer: eight rows
-    /// at a time with eight independent accumulators whose sums are reduced
-    /// together (five shuffles and adds for eight sums, where one sum alone
-    /// takes four), then the remaining rows by four, two and one.
-    fn forward_single(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
+    /// One sample `x` (of `inputs` elements) through the first `8·k` rows of
+    /// the layer, eight at a time, with eight independent accumulators whose
+    /// sums are reduced together (five shuffles and adds for eight sums,
+    /// where one sum alone takes four). Returns the number of rows done.
+    fn rows_by_eight(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) -> usize {
         let (inputs, out) = (x.len(), bias.len());
-        let xs = [x.as_ptr()];
         let mut o = 0;
         while o + 8 <= out {
             let rows: [*const f32; 8] =
@@ -121,20 +122,7 @@ impl Avx2 {
             unsafe { dense8(rows, x.as_ptr(), inputs, b8.as_ptr(), y8.as_mut_ptr()) };
             o += 8;
         }
-        while o + 4 <= out {
-            // SAFETY: `xs[0]` starts `x`, which holds `inputs` elements.
-            unsafe { forward_rows::<4, 1>(self, w, bias, xs, y, inputs, 0, o) };
-            o += 4;
-        }
-        while o + 2 <= out {
-            // SAFETY: as above.
-            unsafe { forward_rows::<2, 1>(self, w, bias, xs, y, inputs, 0, o) };
-            o += 2;
-        }
-        if o < out {
-            // SAFETY: as above.
-            unsafe { forward_rows::<1, 1>(self, w, bias, xs, y, inputs, 0, o) };
-        }
+        o
     }
 
     /// `gw[o·inputs + i] += Σ_b dy[b·out + o]·x[b·inputs + i]`; lengths are
@@ -181,11 +169,12 @@ impl Avx2 {
     }
 }
 
-/// Outputs of samples `b..b + S` (see [`super::dense_forward`]): tiles of
-/// `R` weight rows × `S` samples, then the remaining rows in pairs and
-/// singly (a pair keeps four independent accumulators busy, a single row
-/// only two).
+/// Outputs `first..` of samples `b..b + S` (see [`super::dense_forward`]):
+/// tiles of `R` weight rows × `S` samples, then the remaining rows in pairs
+/// and singly (a pair keeps four independent accumulators busy, a single
+/// row only two).
 #[inline(always)]
+#[allow(clippy::too_many_arguments)] // private; the tile shape and where to start
 fn forward_samples<const S: usize, const R: usize>(
     token: Avx2,
     w: &[f32],
@@ -194,10 +183,11 @@ fn forward_samples<const S: usize, const R: usize>(
     y: &mut [f32],
     inputs: usize,
     b: usize,
+    first: usize,
 ) {
     let out = bias.len();
     let xs: [*const f32; S] = core::array::from_fn(|s| x[(b + s) * inputs..][..inputs].as_ptr());
-    let mut o = 0;
+    let mut o = first;
     while o + R <= out {
         // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
         unsafe { forward_rows::<R, S>(token, w, bias, xs, y, inputs, b, o) };
