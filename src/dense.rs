@@ -90,6 +90,10 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Params<T> for Dense<IN, OUT, 
     fn init(&mut self, init: Init, rng: &mut impl Rng) {
         init.fill(self.weight.as_flattened_mut(), &mut self.bias, IN, OUT, rng);
     }
+
+    fn is_finite(&self) -> bool {
+        kernel::all_finite(self.weight.as_flattened()) & kernel::all_finite(&self.bias)
+    }
 }
 
 impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, OUT, T> {
@@ -129,15 +133,8 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) -> [[T; IN]; B] {
-        self.backward_params(x, &(), dy, grads);
-        let mut dx = [[T::zero(); IN]; B];
-        kernel::dense_backward_input(
-            self.weight.as_flattened(),
-            dy.as_flattened(),
-            dx.as_flattened_mut(),
-            IN,
-        );
-        dx
+        self.params_gradient(x, dy, grads, true);
+        self.input_gradient(dy)
     }
 
     fn backward_params<const B: usize>(
@@ -147,12 +144,60 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) {
+        self.params_gradient(x, dy, grads, true);
+    }
+
+    fn backward_overwrite<const B: usize>(
+        &self,
+        x: &[[T; IN]; B],
+        (): &(),
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) -> [[T; IN]; B] {
+        self.params_gradient(x, dy, grads, false);
+        self.input_gradient(dy)
+    }
+
+    fn backward_params_overwrite<const B: usize>(
+        &self,
+        x: &[[T; IN]; B],
+        (): &(),
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+    ) {
+        self.params_gradient(x, dy, grads, false);
+    }
+}
+
+impl<const IN: usize, const OUT: usize, T: Scalar> Dense<IN, OUT, T> {
+    /// `∂L/∂W = Σ dy·xᵀ` and `∂L/∂b = Σ dy` over the block, added into
+    /// `grads` (`add`) or stored there.
+    fn params_gradient<const B: usize>(
+        &self,
+        x: &[[T; IN]; B],
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+        add: bool,
+    ) {
         kernel::dense_backward_params(
             x.as_flattened(),
             dy.as_flattened(),
             grads.weight.as_flattened_mut(),
             &mut grads.bias,
             IN,
+            add,
         );
+    }
+
+    /// `∂L/∂x = Wᵀ·dy` for each sample of the block.
+    fn input_gradient<const B: usize>(&self, dy: &[[T; OUT]; B]) -> [[T; IN]; B] {
+        let mut dx = [[T::zero(); IN]; B];
+        kernel::dense_backward_input(
+            self.weight.as_flattened(),
+            dy.as_flattened(),
+            dx.as_flattened_mut(),
+            IN,
+        );
+        dx
     }
 }

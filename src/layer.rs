@@ -144,6 +144,56 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
         let _ = self.backward(x, cache, dy, grads);
     }
 
+    /// [`backward`](Self::backward), storing ∂loss/∂parameters in `grads`
+    /// instead of adding them: what the first block of a mini-batch needs,
+    /// without zeroing `grads` first or reading its old values (training
+    /// steps use it; both are a full pass over the gradient). The default
+    /// zeroes `grads`, then calls `backward`; layers with parameters
+    /// override it to skip that.
+    /// ```
+    /// use constnet::prelude::*;
+    /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
+    /// let x = [[1.0, -1.0]];
+    /// let (_, cache) = layer.forward_train(&x);
+    /// let mut grads = Dense { weight: [[9.0, 9.0]], bias: [9.0] }; // stale values
+    /// let [dx] = layer.backward_overwrite(&x, &cache, &[[2.0]], &mut grads);
+    /// assert_eq!((grads.weight, grads.bias, dx), ([[2.0, -2.0]], [2.0], [4.0, 6.0]));
+    /// ```
+    fn backward_overwrite<const B: usize>(
+        &self,
+        x: &[I; B],
+        cache: &Self::Cache<B>,
+        dy: &[Self::Output; B],
+        grads: &mut Self,
+    ) -> [I; B] {
+        grads.set_zero();
+        self.backward(x, cache, dy, grads)
+    }
+
+    /// [`backward_params`](Self::backward_params), storing instead of adding,
+    /// like [`backward_overwrite`](Self::backward_overwrite).
+    /// ```
+    /// use constnet::prelude::*;
+    /// let net = (Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] }, Relu);
+    /// let x = [[1.0, -1.0], [2.0, 0.0]];
+    /// let (_, cache) = net.forward_train(&x);
+    /// let mut grads = <(Dense<2, 1, f64>, Relu)>::zeros();
+    /// grads.0.bias = [f64::NAN]; // overwritten, never read
+    /// net.backward_params_overwrite(&x, &cache, &[[1.0], [1.0]], &mut grads);
+    /// // Only the second sample is active (w·x + b = 5 > 0; the first is 0).
+    /// assert_eq!((grads.0.weight, grads.0.bias), ([[2.0, 0.0]], [1.0]));
+    /// ```
+    fn backward_params_overwrite<const B: usize>(
+        &self,
+        x: &[I; B],
+        cache: &Self::Cache<B>,
+        dy: &[Self::Output; B],
+        grads: &mut Self,
+    ) {
+        grads.set_zero();
+        self.backward_params(x, cache, dy, grads);
+    }
+
     /// Calls `f` once for each layer, in order, with its description: once
     /// for a single layer, once per element for a network (tuples recurse).
     /// [`Summary`](crate::Summary) is built on it.

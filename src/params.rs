@@ -258,6 +258,27 @@ pub trait Params<T: Float>: Clone {
         value
     }
 
+    /// Whether every parameter is finite (no NaN, no infinity): the check a
+    /// training step makes on its gradient before it changes a network, and
+    /// a quick check of a network read from elsewhere. Layers with
+    /// parameters of a [`Scalar`](crate::Scalar) type override it with the
+    /// vectorised kernel; the default checks what [`visit`](Self::visit)
+    /// shows.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut net = <(Dense<2, 2>, Relu, Dense<2, 1>)>::zeros();
+    /// assert!(net.is_finite());
+    /// net.2.bias[0] = f32::NAN;
+    /// assert!(!net.is_finite());
+    /// ```
+    #[must_use]
+    fn is_finite(&self) -> bool {
+        let mut finite = true;
+        self.visit(&mut |p| finite &= crate::kernel::all_finite_portable(p));
+        finite
+    }
+
     /// Makes `self` equal to [`zeros`](Self::zeros) in place: every parameter
     /// zero, every setting (such as a leaky ReLU's slope) at its default.
     /// Layers with settings override it; the default sets the parameters to

@@ -88,6 +88,10 @@ macro_rules! tuple_impl {
                 $(self.$k.reset();)+
             }
 
+            fn is_finite(&self) -> bool {
+                true $(& self.$k.is_finite())+
+            }
+
             fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
                 $({
                     let (buf, len) = child_path(path, $k);
@@ -155,6 +159,28 @@ macro_rules! tuple_impl {
             ) {
                 $(let dy = &self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
                 self.0.backward_params(x, &(cache.0).0, dy, &mut grads.0)
+            }
+
+            fn backward_overwrite<const BATCH: usize>(
+                &self,
+                x: &[In; BATCH],
+                cache: &Self::Cache<BATCH>,
+                dy: &[Self::Output; BATCH],
+                grads: &mut Self,
+            ) -> [In; BATCH] {
+                $(let dy = &self.$j.backward_overwrite(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
+                self.0.backward_overwrite(x, &(cache.0).0, dy, &mut grads.0)
+            }
+
+            fn backward_params_overwrite<const BATCH: usize>(
+                &self,
+                x: &[In; BATCH],
+                cache: &Self::Cache<BATCH>,
+                dy: &[Self::Output; BATCH],
+                grads: &mut Self,
+            ) {
+                $(let dy = &self.$j.backward_overwrite(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
+                self.0.backward_params_overwrite(x, &(cache.0).0, dy, &mut grads.0)
             }
 
             fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {

@@ -258,3 +258,54 @@ fn batch_gradient_is_the_mean_of_sample_gradients_for_every_batch_size() {
         }
     }
 }
+
+/// In `f32` (the AVX2 kernels, where the processor has them) the first block
+/// of a mini-batch stores its gradient without reading the buffer: a buffer
+/// full of NaN gives the same bits as a zeroed one, and the result is the
+/// mean of the per-sample gradients, for batches of one block and of many.
+#[test]
+fn f32_batch_gradient_overwrites_a_stale_buffer() {
+    type Net = (Dense<37, 13>, Sigmoid, Dense<13, 7>, Relu, Dense<7, 3>);
+    let mut rng = ChaCha8Rng::seed_from_u64(37);
+    let net = Net::random(Init::StandardNormal, &mut rng);
+    let f32s = |v: [f64; 37]| v.map(|x| x as f32);
+    let inputs: Vec<[f32; 37]> = (0..45).map(|_| f32s(input(&mut rng))).collect();
+    let targets: Vec<[f32; 3]> = (0..45).map(|_| [0.5, -0.25, 1.0]).collect();
+    let flat = |n: &Net| {
+        let mut v = Vec::new();
+        n.visit(&mut |p| v.extend_from_slice(p));
+        v
+    };
+    for m in [1, 2, 9, 10, 16, 17, 26, 32, 45] {
+        let batch = || inputs[..m].iter().zip(&targets[..m]);
+        let mut fresh = Net::zeros();
+        let mut stale = Net::zeros();
+        stale.visit_mut(&mut |p| p.fill(f32::NAN));
+        let a = constnet::train::gradient(&net, &Quadratic, &mut fresh, batch()).expect("finite");
+        let b = constnet::train::gradient(&net, &Quadratic, &mut stale, batch()).expect("finite");
+        assert_eq!(a.to_bits(), b.to_bits(), "m = {m}");
+        let (fresh, stale) = (flat(&fresh), flat(&stale));
+        assert!(
+            fresh
+                .iter()
+                .zip(&stale)
+                .all(|(f, s)| f.to_bits() == s.to_bits()),
+            "m = {m}"
+        );
+        let mut want = vec![0.0_f64; fresh.len()];
+        let mut one = Net::zeros();
+        for (x, y) in batch() {
+            constnet::train::gradient(&net, &Quadratic, &mut one, [(x, y)]).expect("finite");
+            for (w, g) in want.iter_mut().zip(flat(&one)) {
+                *w += f64::from(g) / m as f64;
+            }
+        }
+        for (k, (g, w)) in fresh.iter().zip(&want).enumerate() {
+            let err = (f64::from(*g) - w).abs();
+            assert!(
+                err <= 1e-5 * (1.0 + w.abs()),
+                "m = {m}, parameter {k}: {g} vs {w}"
+            );
+        }
+    }
+}

@@ -43,6 +43,13 @@ impl Avx2 {
         unsafe { adam_update(p, g, m, v, h) }
     }
 
+    /// See [`super::all_finite`]: the portable loop, compiled for AVX2.
+    #[inline]
+    pub(super) fn all_finite(self, x: &[f32]) -> bool {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { all_finite(x) }
+    }
+
     /// See [`super::map`]: the portable loop, compiled for AVX2.
     #[inline]
     pub(super) fn map(self, v: &mut [f32], f: impl Fn(f32) -> f32) {
@@ -125,14 +132,16 @@ impl Avx2 {
         o
     }
 
-    /// `gw[o·inputs + i] += Σ_b dy[b·out + o]·x[b·inputs + i]`; lengths are
-    /// checked in [`super::dense_backward_params`].
+    /// `gw[o·inputs + i] (+)= Σ_b dy[b·out + o]·x[b·inputs + i]`, added in
+    /// when `add`, else stored; lengths are checked in
+    /// [`super::dense_backward_params`].
     pub(super) fn dense_backward_weights(
         self,
         x: &[f32],
         dy: &[f32],
         gw: &mut [f32],
         inputs: usize,
+        add: bool,
     ) {
         let out = gw.len() / inputs;
         let batch = x.len() / inputs;
@@ -144,17 +153,17 @@ impl Avx2 {
         while o + 6 <= out {
             // SAFETY: the token proves the features; the lengths asserted
             // above are those `outer_rows` reads and writes, and o + 6 <= out.
-            unsafe { outer_rows::<6>(x, dy, gw, inputs, out, batch, o) };
+            unsafe { outer_rows::<6>(x, dy, gw, inputs, out, batch, o, add) };
             o += 6;
         }
         while o + 2 <= out {
             // SAFETY: as above, with o + 2 <= out.
-            unsafe { outer_rows::<2>(x, dy, gw, inputs, out, batch, o) };
+            unsafe { outer_rows::<2>(x, dy, gw, inputs, out, batch, o, add) };
             o += 2;
         }
         if o < out {
             // SAFETY: as above, with o + 1 <= out.
-            unsafe { outer_rows::<1>(x, dy, gw, inputs, out, batch, o) };
+            unsafe { outer_rows::<1>(x, dy, gw, inputs, out, batch, o, add) };
         }
     }
 
@@ -398,17 +407,19 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     }
 }
 
-/// Rows `o..o + R` of a weight gradient, added in:
-/// `gw[(o+r)·n + i] += Σ_{k<batch} dy[k·out + o + r]·x[k·n + i]` for
+/// Rows `o..o + R` of a weight gradient, added in when `add`, else stored:
+/// `gw[(o+r)·n + i] (+)= Σ_{k<batch} dy[k·out + o + r]·x[k·n + i]` for
 /// `r < R`, `i < n`. Sixteen columns at a time, the `R × 16` block of `gw`
 /// held in registers over the whole batch (each `dy` value broadcast from
-/// memory), then eight, then single columns.
+/// memory), then eight, then single columns. Storing (the first block of a
+/// mini-batch) neither reads `gw` nor needs it zeroed first.
 ///
 /// # Safety
 /// AVX2 and FMA are available; `x` is valid for reading `batch·n` f32, `dy`
 /// for reading `batch·out`, `gw` for reading and writing `out·n`, not
 /// overlapping the others; `o + R <= out`.
 #[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)] // private; pointers, shape and mode
 unsafe fn outer_rows<const R: usize>(
     x: *const f32,
     dy: *const f32,
@@ -417,6 +428,7 @@ unsafe fn outer_rows<const R: usize>(
     out: usize,
     batch: usize,
     o: usize,
+    add: bool,
 ) {
     // The two closures below are only called with r < R (so o + r < out),
     // k < batch and column i < n, which keeps every address inside the
@@ -428,8 +440,10 @@ unsafe fn outer_rows<const R: usize>(
     let mut i = 0;
     while i + 2 * W <= n {
         let mut acc = [[_mm256_setzero_ps(); 2]; R];
-        for (r, a) in acc.iter_mut().enumerate() {
-            *a = unsafe { [_mm256_loadu_ps(g(r, i)), _mm256_loadu_ps(g(r, i + W))] };
+        if add {
+            for (r, a) in acc.iter_mut().enumerate() {
+                *a = unsafe { [_mm256_loadu_ps(g(r, i)), _mm256_loadu_ps(g(r, i + W))] };
+            }
         }
         for k in 0..batch {
             let xs = unsafe { x.add(k * n + i) };
@@ -450,8 +464,10 @@ unsafe fn outer_rows<const R: usize>(
     }
     if i + W <= n {
         let mut acc = [_mm256_setzero_ps(); R];
-        for (r, a) in acc.iter_mut().enumerate() {
-            *a = unsafe { _mm256_loadu_ps(g(r, i)) };
+        if add {
+            for (r, a) in acc.iter_mut().enumerate() {
+                *a = unsafe { _mm256_loadu_ps(g(r, i)) };
+            }
         }
         for k in 0..batch {
             let xv = unsafe { _mm256_loadu_ps(x.add(k * n + i)) };
@@ -467,7 +483,7 @@ unsafe fn outer_rows<const R: usize>(
     for j in i..n {
         for r in 0..R {
             unsafe {
-                let mut v = *g(r, j);
+                let mut v = if add { *g(r, j) } else { 0.0 };
                 for k in 0..batch {
                     v = fma(*dy.add(k * out + o + r), *x.add(k * n + j), v);
                 }
@@ -531,6 +547,13 @@ unsafe fn combine_rows(w: *const f32, c: &[f32], y: *mut f32, n: usize) {
 #[target_feature(enable = "avx2,fma")]
 fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: &super::AdamStep<f32>) {
     super::portable::adam_update(p, g, m, v, h);
+}
+
+/// [`super::portable::all_finite`] compiled with AVX2 enabled (eight lanes
+/// of `v − v` summed per vector, no early exit).
+#[target_feature(enable = "avx2,fma")]
+fn all_finite(x: &[f32]) -> bool {
+    super::portable::all_finite(x)
 }
 
 /// [`super::portable::map`] compiled with AVX2 enabled (`f` is inlined into

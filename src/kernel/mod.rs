@@ -159,9 +159,22 @@ pub fn prefetch<T>(data: &[T]) {
     let _ = data;
 }
 
+/// Whether every element of `x` is finite (no NaN, no infinity), for any
+/// float type: the portable loop.
+#[inline]
+pub(crate) fn all_finite_portable<T: num_traits::Float>(x: &[T]) -> bool {
+    portable::all_finite(x)
+}
+
 /// Whether every element of `x` is finite (no NaN, no infinity).
 #[inline]
-pub(crate) fn all_finite<T: num_traits::Float>(x: &[T]) -> bool {
+pub(crate) fn all_finite<T: Scalar>(x: &[T]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = simd()
+        && let Some(x32) = T::as_f32(x)
+    {
+        return k.all_finite(x32);
+    }
     portable::all_finite(x)
 }
 
@@ -285,11 +298,13 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
     portable::dense_forward(w, bias, x, y, inputs);
 }
 
-/// Parameter gradients of a fully connected layer over a batch, added in.
+/// Parameter gradients of a fully connected layer over a batch, added in
+/// (`add`) or stored.
 ///
 /// With `out = gb.len()`, `batch = x.len() / inputs`:
-/// `gw[o·inputs + i] += Σ_b dy[b·out + o]·x[b·inputs + i]` and
-/// `gb[o] += Σ_b dy[b·out + o]`.
+/// `gw[o·inputs + i] (+)= Σ_b dy[b·out + o]·x[b·inputs + i]` and
+/// `gb[o] (+)= Σ_b dy[b·out + o]`. Storing gives the same bits as zeroing
+/// the gradients and adding, without reading them.
 ///
 /// # Panics
 /// If the slice lengths do not fit these shapes (a bug in the caller).
@@ -299,6 +314,7 @@ pub(crate) fn dense_backward_params<T: Scalar>(
     gw: &mut [T],
     gb: &mut [T],
     inputs: usize,
+    add: bool,
 ) {
     let out = gb.len();
     assert!(inputs > 0 && gw.len() == out * inputs && x.len().is_multiple_of(inputs));
@@ -307,11 +323,14 @@ pub(crate) fn dense_backward_params<T: Scalar>(
     if let (Some(k), Some(x32), Some(dy32)) = (simd(), T::as_f32(x), T::as_f32(dy))
         && let Some(gw32) = T::as_f32_mut(gw)
     {
-        k.dense_backward_weights(x32, dy32, gw32, inputs);
+        k.dense_backward_weights(x32, dy32, gw32, inputs, add);
+        if !add {
+            gb.fill(T::zero());
+        }
         portable::bias_gradient(dy, gb);
         return;
     }
-    portable::dense_backward_params(x, dy, gw, gb, inputs);
+    portable::dense_backward_params(x, dy, gw, gb, inputs, add);
 }
 
 /// Input gradient of a fully connected layer over a batch.

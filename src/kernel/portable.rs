@@ -83,14 +83,20 @@ pub(crate) fn bias_gradient<T: Float>(dy: &[T], gb: &mut [T]) {
     }
 }
 
-/// See [`super::dense_backward_params`]: one [`axpy`] per sample and output.
+/// See [`super::dense_backward_params`]: one [`axpy`] per sample and output
+/// (into zeros first, unless `add`).
 pub(crate) fn dense_backward_params<T: Float>(
     x: &[T],
     dy: &[T],
     gw: &mut [T],
     gb: &mut [T],
     inputs: usize,
+    add: bool,
 ) {
+    if !add {
+        gw.fill(T::zero());
+        gb.fill(T::zero());
+    }
     let out = gb.len();
     for (xs, ds) in x.chunks_exact(inputs).zip(dy.chunks_exact(out)) {
         for (grow, &d) in gw.chunks_exact_mut(inputs).zip(ds) {
@@ -144,13 +150,17 @@ pub(crate) fn adam_update<T: Float>(
 
 /// Whether every element of `x` is finite. `v − v` is exactly 0 for a finite
 /// `v` and NaN for an infinite or NaN one, so lane sums of it stay 0 exactly
-/// when all are finite — a loop with no early exit, which vectorises.
+/// when all are finite — a loop with no early exit, which vectorises. Four
+/// times [`LANES`] partial sums, so that several vector additions are in
+/// flight at once (the check reads a whole gradient every training step).
 #[allow(clippy::eq_op)] // `v − v` is the point: 0 when finite, NaN otherwise
+#[inline(always)]
 pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
-    let mut acc = [T::zero(); LANES];
-    let (chunks, tail) = x.as_chunks::<LANES>();
+    const SUMS: usize = 4 * LANES;
+    let mut acc = [T::zero(); SUMS];
+    let (chunks, tail) = x.as_chunks::<SUMS>();
     for c in chunks {
-        for k in 0..LANES {
+        for k in 0..SUMS {
             acc[k] = acc[k] + (c[k] - c[k]);
         }
     }

@@ -84,27 +84,39 @@ fn dense_backward_matches_reference() {
                 let dy = values(batch * out, 6);
                 let start_w = values(out * inputs, 7);
                 let start_b = values(out, 8);
-                for (name, portable_only) in [("portable", true), ("dispatch", false)] {
-                    let (mut gw, mut gb) = (start_w.clone(), start_b.clone());
+                let cases = [("portable", true), ("dispatch", false)];
+                for ((name, portable_only), add) in
+                    cases.into_iter().flat_map(|c| [(c, true), (c, false)])
+                {
+                    // Storing must not read the old gradient: start from NaN.
+                    let (mut gw, mut gb) = if add {
+                        (start_w.clone(), start_b.clone())
+                    } else {
+                        (vec![f32::NAN; out * inputs], vec![f32::NAN; out])
+                    };
+                    let start = |v: &[f32], k: usize| if add { f64::from(v[k]) } else { 0.0 };
                     let mut dx = vec![f32::NAN; batch * inputs];
                     if portable_only {
-                        portable::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs);
+                        portable::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs, add);
                         portable::dense_backward_input(&w, &dy, &mut dx, inputs);
                     } else {
-                        super::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs);
+                        super::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs, add);
                         super::dense_backward_input(&w, &dy, &mut dx, inputs);
                     }
                     for o in 0..out {
                         let db: f64 = (0..batch).map(|b| f64::from(dy[b * out + o])).sum();
-                        assert!(close(gb[o], f64::from(start_b[o]) + db, batch), "{name} gb");
+                        assert!(
+                            close(gb[o], start(&start_b, o) + db, batch),
+                            "{name} gb add={add}"
+                        );
                         for i in 0..inputs {
                             let g: f64 = (0..batch)
                                 .map(|b| f64::from(dy[b * out + o]) * f64::from(x[b * inputs + i]))
                                 .sum();
-                            let want = f64::from(start_w[o * inputs + i]) + g;
+                            let want = start(&start_w, o * inputs + i) + g;
                             assert!(
                                 close(gw[o * inputs + i], want, batch),
-                                "{name} gw in {inputs} out {out} batch {batch}"
+                                "{name} gw in {inputs} out {out} batch {batch} add={add}"
                             );
                         }
                     }
@@ -171,13 +183,15 @@ fn simd_and_portable_agree_closely() {
 
 #[test]
 fn all_finite_finds_every_non_finite_value() {
-    for n in [0, 1, 7, 8, 9, 30, 784] {
+    for n in [0, 1, 7, 8, 9, 30, 31, 32, 33, 65, 784] {
         let mut v = values(n, 15);
         assert!(portable::all_finite(&v), "n={n}");
+        assert!(super::all_finite(&v), "n={n}");
         for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
             for i in 0..n {
                 let keep = v[i];
                 v[i] = bad;
+                assert!(!portable::all_finite(&v), "n={n} i={i} {bad}");
                 assert!(!super::all_finite(&v), "n={n} i={i} {bad}");
                 v[i] = keep;
             }

@@ -5,7 +5,7 @@
 use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
-use crate::{Layer, Loss, Optimizer, Tensor, kernel};
+use crate::{Layer, Loss, Optimizer, Tensor};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
 /// `loss` on `batch`, a sequence of `m` `(input, target)` pairs, and stores
@@ -131,8 +131,9 @@ where
         return Err(TrainError::EmptyBatch);
     }
     let scale = I::Scalar::one() / cast::<I::Scalar>(m);
-    grads.set_zero();
     let mut total = I::Scalar::zero();
+    // The first block stores its gradient into `grads`, the others add.
+    let mut stored = false;
     let mut batch = batch;
     loop {
         // Up to BLOCK samples, run as blocks of 16, 10, 8, 4, 2 and 1: each
@@ -165,6 +166,7 @@ where
                             grads,
                             block,
                             scale,
+                            !stored,
                             &mut observe,
                         )
                     };
@@ -179,6 +181,7 @@ where
                 };
                 total = total + block_loss;
                 done += size;
+                stored = true;
             }
         }
         if n < BLOCK {
@@ -193,9 +196,7 @@ where
             loss: cost.to_f64().unwrap_or(f64::NAN),
         });
     }
-    let mut finite = true;
-    grads.visit(&mut |g| finite &= kernel::all_finite(g));
-    if !finite {
+    if !grads.is_finite() {
         return Err(TrainError::NonFiniteGradient {
             epoch: None,
             batch: None,
@@ -205,8 +206,8 @@ where
 }
 
 /// Forward and backward pass of one block of `K` samples (`pairs` holds
-/// exactly `K`, all `Some`), adding `scale·∂ℓ/∂θ` into `grads`; returns the
-/// block's summed loss.
+/// exactly `K`, all `Some`), storing `scale·∂ℓ/∂θ` in `grads` (`store`) or
+/// adding it; returns the block's summed loss.
 ///
 /// Never inlined: each block size has its own stack frame (the inputs, the
 /// network's cache and the output gradients of `K` samples), and inlined
@@ -218,6 +219,7 @@ fn block_gradient<const K: usize, N, L, I, Y>(
     grads: &mut N,
     pairs: &[Option<(&I, &Y)>],
     scale: I::Scalar,
+    store: bool,
     observe: &mut impl FnMut(&N::Output, &Y),
 ) -> I::Scalar
 where
@@ -244,7 +246,11 @@ where
             }
         }
     }
-    net.backward_params(&x, &cache, &dy, grads);
+    if store {
+        net.backward_params_overwrite(&x, &cache, &dy, grads);
+    } else {
+        net.backward_params(&x, &cache, &dy, grads);
+    }
     total
 }
 
