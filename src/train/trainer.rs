@@ -333,10 +333,16 @@ impl<N, L, O> Trainer<N, L, O> {
         let mut chunks = order.chunks(batch_size).enumerate().peekable();
         while let Some((b, chunk)) = chunks.next() {
             // The samples are scattered over a data set much bigger than
-            // the caches: start loading the next batch's while this one runs.
+            // the caches: start loading the next batch's while this one
+            // runs. Only the head of each sample: that starts the hardware
+            // prefetcher on the rest, while prefetching every line stalls
+            // on the number of outstanding misses (measured: 0.157–0.169 s
+            // against 0.167–0.178 s per epoch of the lecture's network).
             if let Some((_, next)) = chunks.peek() {
+                let head = PREFETCH_BYTES / size_of::<I::Scalar>().max(1);
                 for &i in *next {
-                    crate::kernel::prefetch(inputs[i].as_slice());
+                    let sample = inputs[i].as_slice();
+                    crate::kernel::prefetch(&sample[..sample.len().min(head)]);
                 }
             }
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
@@ -349,3 +355,7 @@ impl<N, L, O> Trainer<N, L, O> {
         Ok(sum / cast::<I::Scalar>(batches))
     }
 }
+
+/// How much of each sample of the next mini-batch [`Trainer::epoch`] asks
+/// the processor to start loading (eight 64-byte cache lines).
+const PREFETCH_BYTES: usize = 512;
