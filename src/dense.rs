@@ -2,7 +2,7 @@
 
 use rand::Rng;
 
-use crate::{Init, Layer, Params, Scalar, TensorSpec, kernel};
+use crate::{Gradients, Init, Layer, Params, Scalar, TensorSpec, kernel};
 
 /// The specs of a `Dense<IN, OUT>`'s weight `[OUT, IN]` and bias `[OUT]`.
 fn specs<const IN: usize, const OUT: usize>(path: &[usize]) -> (TensorSpec<'_>, TensorSpec<'_>) {
@@ -133,7 +133,7 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) -> [[T; IN]; B] {
-        self.params_gradient(x, dy, grads, true);
+        self.params_gradient(x, dy, grads, Gradients::Add);
         self.input_gradient(dy)
     }
 
@@ -144,49 +144,51 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         dy: &[[T; OUT]; B],
         grads: &mut Self,
     ) {
-        self.params_gradient(x, dy, grads, true);
+        self.params_gradient(x, dy, grads, Gradients::Add);
     }
 
-    fn backward_overwrite<const B: usize>(
+    fn backward_train<const B: usize>(
         &self,
         x: &[[T; IN]; B],
         (): &(),
         dy: &[[T; OUT]; B],
         grads: &mut Self,
-    ) -> [[T; IN]; B] {
-        self.params_gradient(x, dy, grads, false);
-        self.input_gradient(dy)
+        mode: Gradients,
+    ) -> ([[T; IN]; B], bool) {
+        let finite = self.params_gradient(x, dy, grads, mode);
+        (self.input_gradient(dy), finite)
     }
 
-    fn backward_params_overwrite<const B: usize>(
+    fn backward_params_train<const B: usize>(
         &self,
         x: &[[T; IN]; B],
         (): &(),
         dy: &[[T; OUT]; B],
         grads: &mut Self,
-    ) {
-        self.params_gradient(x, dy, grads, false);
+        mode: Gradients,
+    ) -> bool {
+        self.params_gradient(x, dy, grads, mode)
     }
 }
 
 impl<const IN: usize, const OUT: usize, T: Scalar> Dense<IN, OUT, T> {
-    /// `∂L/∂W = Σ dy·xᵀ` and `∂L/∂b = Σ dy` over the block, added into
-    /// `grads` (`add`) or stored there.
+    /// `∂L/∂W = Σ dy·xᵀ` and `∂L/∂b = Σ dy` over the block, stored in or
+    /// added into `grads`; whether all of them are finite.
     fn params_gradient<const B: usize>(
         &self,
         x: &[[T; IN]; B],
         dy: &[[T; OUT]; B],
         grads: &mut Self,
-        add: bool,
-    ) {
+        mode: Gradients,
+    ) -> bool {
         kernel::dense_backward_params(
             x.as_flattened(),
             dy.as_flattened(),
             grads.weight.as_flattened_mut(),
             &mut grads.bias,
             IN,
-            add,
-        );
+            mode == Gradients::Add,
+        )
     }
 
     /// `∂L/∂x = Wᵀ·dy` for each sample of the block.

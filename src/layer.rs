@@ -144,54 +144,72 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
         let _ = self.backward(x, cache, dy, grads);
     }
 
-    /// [`backward`](Self::backward), storing ∂loss/∂parameters in `grads`
-    /// instead of adding them: what the first block of a mini-batch needs,
-    /// without zeroing `grads` first or reading its old values (training
-    /// steps use it; both are a full pass over the gradient). The default
-    /// zeroes `grads`, then calls `backward`; layers with parameters
-    /// override it to skip that.
+    /// The backward pass of a training step: [`backward`](Self::backward),
+    /// except that with [`Gradients::Store`] it stores ∂loss/∂parameters in
+    /// `grads` instead of adding them (what the first block of a mini-batch
+    /// needs, without zeroing `grads` first or reading its old values), and
+    /// that it also tells whether every parameter gradient now in `grads`
+    /// is finite (a training step checks before it changes a network).
+    ///
+    /// The default zeroes `grads` for [`Gradients::Store`], calls `backward`
+    /// and checks [`Params::is_finite`]. Layers with parameters override it
+    /// to do all three in one pass; [`train::gradient`](crate::train::gradient)
+    /// is built on it.
     /// ```
     /// use constnet::prelude::*;
+    /// use constnet::Gradients;
     /// let layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
     /// let x = [[1.0, -1.0]];
     /// let (_, cache) = layer.forward_train(&x);
     /// let mut grads = Dense { weight: [[9.0, 9.0]], bias: [9.0] }; // stale values
-    /// let [dx] = layer.backward_overwrite(&x, &cache, &[[2.0]], &mut grads);
-    /// assert_eq!((grads.weight, grads.bias, dx), ([[2.0, -2.0]], [2.0], [4.0, 6.0]));
+    /// let ([dx], finite) = layer.backward_train(&x, &cache, &[[2.0]], &mut grads, Gradients::Store);
+    /// assert_eq!((grads.weight, grads.bias, dx, finite), ([[2.0, -2.0]], [2.0], [4.0, 6.0], true));
+    /// let (_, finite) = layer.backward_train(&x, &cache, &[[f64::INFINITY]], &mut grads, Gradients::Add);
+    /// assert!(!finite);
     /// ```
-    fn backward_overwrite<const B: usize>(
+    fn backward_train<const B: usize>(
         &self,
         x: &[I; B],
         cache: &Self::Cache<B>,
         dy: &[Self::Output; B],
         grads: &mut Self,
-    ) -> [I; B] {
-        grads.set_zero();
-        self.backward(x, cache, dy, grads)
+        mode: Gradients,
+    ) -> ([I; B], bool) {
+        if mode == Gradients::Store {
+            grads.set_zero();
+        }
+        let dx = self.backward(x, cache, dy, grads);
+        (dx, grads.is_finite())
     }
 
-    /// [`backward_params`](Self::backward_params), storing instead of adding,
-    /// like [`backward_overwrite`](Self::backward_overwrite).
+    /// [`backward_train`](Self::backward_train) without the input
+    /// gradients, as [`backward_params`](Self::backward_params) is to
+    /// [`backward`](Self::backward): for the first layer of a network.
     /// ```
     /// use constnet::prelude::*;
+    /// use constnet::Gradients;
     /// let net = (Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] }, Relu);
     /// let x = [[1.0, -1.0], [2.0, 0.0]];
     /// let (_, cache) = net.forward_train(&x);
     /// let mut grads = <(Dense<2, 1, f64>, Relu)>::zeros();
-    /// grads.0.bias = [f64::NAN]; // overwritten, never read
-    /// net.backward_params_overwrite(&x, &cache, &[[1.0], [1.0]], &mut grads);
+    /// grads.0.bias = [f64::NAN]; // stored over, never read
+    /// let finite = net.backward_params_train(&x, &cache, &[[1.0], [1.0]], &mut grads, Gradients::Store);
     /// // Only the second sample is active (w·x + b = 5 > 0; the first is 0).
-    /// assert_eq!((grads.0.weight, grads.0.bias), ([[2.0, 0.0]], [1.0]));
+    /// assert_eq!((grads.0.weight, grads.0.bias, finite), ([[2.0, 0.0]], [1.0], true));
     /// ```
-    fn backward_params_overwrite<const B: usize>(
+    fn backward_params_train<const B: usize>(
         &self,
         x: &[I; B],
         cache: &Self::Cache<B>,
         dy: &[Self::Output; B],
         grads: &mut Self,
-    ) {
-        grads.set_zero();
+        mode: Gradients,
+    ) -> bool {
+        if mode == Gradients::Store {
+            grads.set_zero();
+        }
         self.backward_params(x, cache, dy, grads);
+        grads.is_finite()
     }
 
     /// Calls `f` once for each layer, in order, with its description: once
@@ -213,6 +231,15 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
             params: Self::NUM_PARAMS,
         });
     }
+}
+
+/// Whether [`Layer::backward_train`] stores parameter gradients or adds them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Gradients {
+    /// Overwrite the gradient buffer: its old values are never read.
+    Store,
+    /// Add into the gradient buffer, as [`Layer::backward`] does.
+    Add,
 }
 
 /// One layer as [`Layer::describe`] reports it.

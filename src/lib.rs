@@ -130,7 +130,7 @@ pub use class::Class;
 pub use dense::Dense;
 pub use init::Init;
 pub use kernel::Scalar;
-pub use layer::{Layer, LayerInfo};
+pub use layer::{Gradients, Layer, LayerInfo};
 pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
 pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
 pub use params::{MAX_DEPTH, Params, TensorSpec};

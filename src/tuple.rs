@@ -55,7 +55,7 @@ use num_traits::Float;
 use rand::Rng;
 
 use crate::params::child_path;
-use crate::{Init, Layer, LayerInfo, Params, Tensor, TensorSpec};
+use crate::{Gradients, Init, Layer, LayerInfo, Params, Tensor, TensorSpec};
 
 macro_rules! tuple_impl {
     (
@@ -161,26 +161,39 @@ macro_rules! tuple_impl {
                 self.0.backward_params(x, &(cache.0).0, dy, &mut grads.0)
             }
 
-            fn backward_overwrite<const BATCH: usize>(
+            fn backward_train<const BATCH: usize>(
                 &self,
                 x: &[In; BATCH],
                 cache: &Self::Cache<BATCH>,
                 dy: &[Self::Output; BATCH],
                 grads: &mut Self,
-            ) -> [In; BATCH] {
-                $(let dy = &self.$j.backward_overwrite(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
-                self.0.backward_overwrite(x, &(cache.0).0, dy, &mut grads.0)
+                mode: Gradients,
+            ) -> ([In; BATCH], bool) {
+                let finite = true;
+                $(
+                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, mode);
+                    let finite = finite & ok;
+                    let dy = &dx;
+                )*
+                let (dx, ok) = self.0.backward_train(x, &(cache.0).0, dy, &mut grads.0, mode);
+                (dx, finite & ok)
             }
 
-            fn backward_params_overwrite<const BATCH: usize>(
+            fn backward_params_train<const BATCH: usize>(
                 &self,
                 x: &[In; BATCH],
                 cache: &Self::Cache<BATCH>,
                 dy: &[Self::Output; BATCH],
                 grads: &mut Self,
-            ) {
-                $(let dy = &self.$j.backward_overwrite(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
-                self.0.backward_params_overwrite(x, &(cache.0).0, dy, &mut grads.0)
+                mode: Gradients,
+            ) -> bool {
+                let finite = true;
+                $(
+                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, mode);
+                    let finite = finite & ok;
+                    let dy = &dx;
+                )*
+                finite & self.0.backward_params_train(x, &(cache.0).0, dy, &mut grads.0, mode)
             }
 
             fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {

@@ -9,7 +9,7 @@ use core::arch::x86_64::{
     __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps, _mm_set_ss,
     _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
     _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps,
-    _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps,
+    _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -133,8 +133,8 @@ impl Avx2 {
     }
 
     /// `gw[o·inputs + i] (+)= Σ_b dy[b·out + o]·x[b·inputs + i]`, added in
-    /// when `add`, else stored; lengths are checked in
-    /// [`super::dense_backward_params`].
+    /// when `add`, else stored; returns whether every value written is
+    /// finite. Lengths are checked in [`super::dense_backward_params`].
     pub(super) fn dense_backward_weights(
         self,
         x: &[f32],
@@ -142,29 +142,31 @@ impl Avx2 {
         gw: &mut [f32],
         inputs: usize,
         add: bool,
-    ) {
+    ) -> bool {
         let out = gw.len() / inputs;
         let batch = x.len() / inputs;
         assert!(gw.len() == out * inputs && x.len() == batch * inputs && dy.len() == batch * out);
         let (x, dy, gw) = (x.as_ptr(), dy.as_ptr(), gw.as_mut_ptr());
         let mut o = 0;
+        let mut finite = true;
         // Six gradient rows at a time: each sample load serves six rows,
         // and each gradient element is loaded and stored once per batch.
         while o + 6 <= out {
             // SAFETY: the token proves the features; the lengths asserted
             // above are those `outer_rows` reads and writes, and o + 6 <= out.
-            unsafe { outer_rows::<6>(x, dy, gw, inputs, out, batch, o, add) };
+            finite &= unsafe { outer_rows::<6>(x, dy, gw, inputs, out, batch, o, add) };
             o += 6;
         }
         while o + 2 <= out {
             // SAFETY: as above, with o + 2 <= out.
-            unsafe { outer_rows::<2>(x, dy, gw, inputs, out, batch, o, add) };
+            finite &= unsafe { outer_rows::<2>(x, dy, gw, inputs, out, batch, o, add) };
             o += 2;
         }
         if o < out {
             // SAFETY: as above, with o + 1 <= out.
-            unsafe { outer_rows::<1>(x, dy, gw, inputs, out, batch, o, add) };
+            finite &= unsafe { outer_rows::<1>(x, dy, gw, inputs, out, batch, o, add) };
         }
+        finite
     }
 
     /// See [`super::dense_backward_input`]; lengths are checked there.
@@ -412,7 +414,10 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
 /// `r < R`, `i < n`. Sixteen columns at a time, the `R × 16` block of `gw`
 /// held in registers over the whole batch (each `dy` value broadcast from
 /// memory), then eight, then single columns. Storing (the first block of a
-/// mini-batch) neither reads `gw` nor needs it zeroed first.
+/// mini-batch) neither reads `gw` nor needs it zeroed first. Returns
+/// whether every value written is finite, checked in registers before the
+/// store (`v − v` is 0 for finite `v`, NaN otherwise, and sums of it stay
+/// 0 exactly when all are finite), so no second pass reads `gw`.
 ///
 /// # Safety
 /// AVX2 and FMA are available; `x` is valid for reading `batch·n` f32, `dy`
@@ -420,6 +425,7 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
 /// overlapping the others; `o + R <= out`.
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::too_many_arguments)] // private; pointers, shape and mode
+#[allow(clippy::eq_op)] // `v − v` is the finiteness check
 unsafe fn outer_rows<const R: usize>(
     x: *const f32,
     dy: *const f32,
@@ -429,7 +435,7 @@ unsafe fn outer_rows<const R: usize>(
     batch: usize,
     o: usize,
     add: bool,
-) {
+) -> bool {
     // The two closures below are only called with r < R (so o + r < out),
     // k < batch and column i < n, which keeps every address inside the
     // lengths in the contract above.
@@ -437,6 +443,9 @@ unsafe fn outer_rows<const R: usize>(
     let g = |r: usize, i: usize| unsafe { gw.add((o + r) * n + i) };
     // SAFETY: k·out + o + r < batch·out, the length of `dy`.
     let c = |k: usize, r: usize| unsafe { _mm256_broadcast_ss(&*dy.add(k * out + o + r)) };
+    // Sums of `v − v` over every value written: 0 exactly when all are finite.
+    let mut check = _mm256_setzero_ps();
+    let mut check_tail = 0.0_f32;
     let mut i = 0;
     while i + 2 * W <= n {
         let mut acc = [[_mm256_setzero_ps(); 2]; R];
@@ -455,6 +464,8 @@ unsafe fn outer_rows<const R: usize>(
             }
         }
         for (r, a) in acc.iter().enumerate() {
+            check = _mm256_add_ps(check, _mm256_sub_ps(a[0], a[0]));
+            check = _mm256_add_ps(check, _mm256_sub_ps(a[1], a[1]));
             unsafe {
                 _mm256_storeu_ps(g(r, i), a[0]);
                 _mm256_storeu_ps(g(r, i + W), a[1]);
@@ -476,6 +487,7 @@ unsafe fn outer_rows<const R: usize>(
             }
         }
         for (r, a) in acc.iter().enumerate() {
+            check = _mm256_add_ps(check, _mm256_sub_ps(*a, *a));
             unsafe { _mm256_storeu_ps(g(r, i), *a) };
         }
         i += W;
@@ -487,10 +499,12 @@ unsafe fn outer_rows<const R: usize>(
                 for k in 0..batch {
                     v = fma(*dy.add(k * out + o + r), *x.add(k * n + j), v);
                 }
+                check_tail += v - v;
                 *g(r, j) = v;
             }
         }
     }
+    hsum(check) == 0.0 && check_tail == 0.0
 }
 
 /// `y[i] = Σ_{o<c.len()} c[o]·w[o·n + i]` for `i < n`: a combination of the

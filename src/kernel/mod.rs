@@ -299,7 +299,7 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
 }
 
 /// Parameter gradients of a fully connected layer over a batch, added in
-/// (`add`) or stored.
+/// (`add`) or stored; returns whether every gradient written is finite.
 ///
 /// With `out = gb.len()`, `batch = x.len() / inputs`:
 /// `gw[o·inputs + i] (+)= Σ_b dy[b·out + o]·x[b·inputs + i]` and
@@ -315,22 +315,23 @@ pub(crate) fn dense_backward_params<T: Scalar>(
     gb: &mut [T],
     inputs: usize,
     add: bool,
-) {
+) -> bool {
     let out = gb.len();
     assert!(inputs > 0 && gw.len() == out * inputs && x.len().is_multiple_of(inputs));
     assert_eq!(dy.len(), x.len() / inputs * out);
+    if !add {
+        gb.fill(T::zero());
+    }
+    portable::bias_gradient(dy, gb);
+    let bias_finite = portable::all_finite(gb);
     #[cfg(target_arch = "x86_64")]
     if let (Some(k), Some(x32), Some(dy32)) = (simd(), T::as_f32(x), T::as_f32(dy))
         && let Some(gw32) = T::as_f32_mut(gw)
     {
-        k.dense_backward_weights(x32, dy32, gw32, inputs, add);
-        if !add {
-            gb.fill(T::zero());
-        }
-        portable::bias_gradient(dy, gb);
-        return;
+        return k.dense_backward_weights(x32, dy32, gw32, inputs, add) & bias_finite;
     }
-    portable::dense_backward_params(x, dy, gw, gb, inputs, add);
+    portable::dense_backward_weights(x, dy, gw, inputs, add);
+    portable::all_finite(gw) & bias_finite
 }
 
 /// Input gradient of a fully connected layer over a batch.

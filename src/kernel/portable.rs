@@ -83,27 +83,24 @@ pub(crate) fn bias_gradient<T: Float>(dy: &[T], gb: &mut [T]) {
     }
 }
 
-/// See [`super::dense_backward_params`]: one [`axpy`] per sample and output
-/// (into zeros first, unless `add`).
-pub(crate) fn dense_backward_params<T: Float>(
+/// The weight part of [`super::dense_backward_params`]: one [`axpy`] per
+/// sample and output (into zeros first, unless `add`).
+pub(crate) fn dense_backward_weights<T: Float>(
     x: &[T],
     dy: &[T],
     gw: &mut [T],
-    gb: &mut [T],
     inputs: usize,
     add: bool,
 ) {
     if !add {
         gw.fill(T::zero());
-        gb.fill(T::zero());
     }
-    let out = gb.len();
+    let out = gw.len() / inputs;
     for (xs, ds) in x.chunks_exact(inputs).zip(dy.chunks_exact(out)) {
         for (grow, &d) in gw.chunks_exact_mut(inputs).zip(ds) {
             axpy(d, xs, grow);
         }
     }
-    bias_gradient(dy, gb);
 }
 
 /// See [`super::dense_backward_input`]: one [`axpy`] per sample and output.

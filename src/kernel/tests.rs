@@ -97,10 +97,16 @@ fn dense_backward_matches_reference() {
                     let start = |v: &[f32], k: usize| if add { f64::from(v[k]) } else { 0.0 };
                     let mut dx = vec![f32::NAN; batch * inputs];
                     if portable_only {
-                        portable::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs, add);
+                        if !add {
+                            gb.fill(0.0);
+                        }
+                        portable::bias_gradient(&dy, &mut gb);
+                        portable::dense_backward_weights(&x, &dy, &mut gw, inputs, add);
                         portable::dense_backward_input(&w, &dy, &mut dx, inputs);
                     } else {
-                        super::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs, add);
+                        let finite =
+                            super::dense_backward_params(&x, &dy, &mut gw, &mut gb, inputs, add);
+                        assert!(finite, "{name} in {inputs} out {out} batch {batch}");
                         super::dense_backward_input(&w, &dy, &mut dx, inputs);
                     }
                     for o in 0..out {
@@ -131,6 +137,43 @@ fn dense_backward_matches_reference() {
                             );
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// The weight-gradient kernel checks what it writes: a NaN or infinity in
+/// an input or an output gradient, or a product that overflows, anywhere in
+/// the block (a vector column, a tail column, any row), is reported, and in
+/// both modes.
+#[test]
+fn dense_backward_params_reports_non_finite_gradients() {
+    for inputs in [1, 7, 8, 16, 30, 37] {
+        for out in [1, 2, 7] {
+            let batch = 3;
+            let x = values(batch * inputs, 9);
+            let dy = values(batch * out, 10);
+            let run = |x: &[f32], dy: &[f32], add: bool| {
+                let (mut gw, mut gb) = (vec![0.5; out * inputs], vec![0.5; out]);
+                super::dense_backward_params(x, dy, &mut gw, &mut gb, inputs, add)
+            };
+            for add in [false, true] {
+                assert!(run(&x, &dy, add), "in {inputs} out {out}");
+                for i in 0..x.len() {
+                    for bad in [f32::NAN, f32::INFINITY, 3e38] {
+                        let mut x = x.clone();
+                        x[i] = bad;
+                        let mut dy = dy.clone();
+                        // 3e38 overflows only once multiplied by 10.
+                        dy.iter_mut().for_each(|d| *d = 10.0 + d.abs());
+                        assert!(!run(&x, &dy, add), "x[{i}] = {bad}, in {inputs} out {out}");
+                    }
+                }
+                for k in 0..dy.len() {
+                    let mut dy = dy.clone();
+                    dy[k] = f32::NEG_INFINITY;
+                    assert!(!run(&x, &dy, add), "dy[{k}], in {inputs} out {out}");
                 }
             }
         }

@@ -5,7 +5,7 @@
 use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
-use crate::{Layer, Loss, Optimizer, Tensor};
+use crate::{Gradients, Layer, Loss, Optimizer, Tensor};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
 /// `loss` on `batch`, a sequence of `m` `(input, target)` pairs, and stores
@@ -134,6 +134,7 @@ where
     let mut total = I::Scalar::zero();
     // The first block stores its gradient into `grads`, the others add.
     let mut stored = false;
+    let mut finite = true;
     let mut batch = batch;
     loop {
         // Up to BLOCK samples, run as blocks of 16, 10, 8, 4, 2 and 1: each
@@ -171,7 +172,7 @@ where
                         )
                     };
                 }
-                let block_loss = match size {
+                let (block_loss, block_finite) = match size {
                     16 => run!(16),
                     10 => run!(10),
                     8 => run!(8),
@@ -180,6 +181,8 @@ where
                     _ => run!(1),
                 };
                 total = total + block_loss;
+                // Non-finite values stay so when later blocks add to them.
+                finite &= block_finite;
                 done += size;
                 stored = true;
             }
@@ -196,7 +199,7 @@ where
             loss: cost.to_f64().unwrap_or(f64::NAN),
         });
     }
-    if !grads.is_finite() {
+    if !finite {
         return Err(TrainError::NonFiniteGradient {
             epoch: None,
             batch: None,
@@ -207,7 +210,8 @@ where
 
 /// Forward and backward pass of one block of `K` samples (`pairs` holds
 /// exactly `K`, all `Some`), storing `scale·∂ℓ/∂θ` in `grads` (`store`) or
-/// adding it; returns the block's summed loss.
+/// adding it; returns the block's summed loss and whether every gradient
+/// in `grads` is finite afterwards.
 ///
 /// Never inlined: each block size has its own stack frame (the inputs, the
 /// network's cache and the output gradients of `K` samples), and inlined
@@ -221,7 +225,7 @@ fn block_gradient<const K: usize, N, L, I, Y>(
     scale: I::Scalar,
     store: bool,
     observe: &mut impl FnMut(&N::Output, &Y),
-) -> I::Scalar
+) -> (I::Scalar, bool)
 where
     I: Tensor,
     N: Layer<I>,
@@ -229,7 +233,7 @@ where
 {
     let pair = |k: usize| pairs.get(k).copied().flatten();
     let Some((first, _)) = pair(0) else {
-        return I::Scalar::zero();
+        return (I::Scalar::zero(), true);
     };
     let x: [I; K] = core::array::from_fn(|k| pair(k).map_or(first, |p| p.0).clone());
     let (out, cache) = net.forward_train(&x);
@@ -246,12 +250,13 @@ where
             }
         }
     }
-    if store {
-        net.backward_params_overwrite(&x, &cache, &dy, grads);
+    let mode = if store {
+        Gradients::Store
     } else {
-        net.backward_params(&x, &cache, &dy, grads);
-    }
-    total
+        Gradients::Add
+    };
+    let finite = net.backward_params_train(&x, &cache, &dy, grads, mode);
+    (total, finite)
 }
 
 /// Blocks whose inputs, cache and output gradients take more bytes than this
