@@ -1,7 +1,7 @@
 //! Inference: one sample at a time (against a naive loop), and the 10,000
 //! test images in blocks on one and on two threads.
 //!
-//! `cargo bench --bench forward`; throughput in elements/s is FLOP/s for
+//! `cargo bench -p constnet-bench --bench forward`; throughput in elements/s is FLOP/s for
 //! single samples and samples/s for the data set.
 
 mod common;

@@ -3,7 +3,7 @@
 //! batch 10), the optimized one at 784-100-10 (ReLU, softmax cross-entropy,
 //! Adam, batch 32) and a small 16-16-16 network.
 //!
-//! `cargo bench --bench train`; throughput is samples/s.
+//! `cargo bench -p constnet-bench --bench train`; throughput is samples/s.
 
 mod common;
 

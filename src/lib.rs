@@ -119,6 +119,8 @@ mod layer;
 pub mod loss;
 pub mod optim;
 mod params;
+#[cfg(test)]
+mod random_cases;
 #[cfg(feature = "alloc")]
 mod summary;
 mod tensor;

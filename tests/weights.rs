@@ -1,5 +1,5 @@
 //! Saving and loading weights: safetensors round trips, PyTorch-shaped files
-//! built by hand, every kind of mismatch, malformed files (proptest), atomic
+//! built by hand, every kind of mismatch, malformed files (random cases), atomic
 //! saves, and the model embedded at compile time.
 
 use std::fs;
@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use constnet::io::{self, LeReader, TensorProblem, WeightsError};
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
-use proptest::prelude::*;
+
+// The crate's seeded random-case helper (a small stand-in for proptest).
+#[path = "../src/random_cases.rs"]
+mod random_cases;
+use random_cases::check;
 
 type Nested<T> = (
     Dense<5, 4, T>,
@@ -533,7 +537,7 @@ fn the_embedded_model_equals_the_safetensors_model() {
     assert!(m.accuracy() > 0.9, "{}", m.accuracy());
 }
 
-/// A valid file for the proptests: the nested f32 network.
+/// A valid file for the random cases: the nested f32 network.
 fn valid_file() -> Vec<u8> {
     let net = Nested::<f32>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(6));
     io::to_safetensors_bytes(&net).unwrap()
@@ -546,77 +550,123 @@ fn load_any(bytes: &[u8]) -> Result<Nested<f32>, WeightsError> {
     io::from_safetensors_bytes(&mut net, bytes).map(|()| net)
 }
 
-const CASES: u32 = 256;
+#[test]
+fn random_bytes_never_panic() {
+    check(
+        |g| g.bytes(0..512),
+        |bytes| assert!(load_any(bytes).is_err()),
+    );
+}
 
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(CASES))]
+#[test]
+fn random_bytes_after_a_plausible_length_never_panic() {
+    check(
+        |g| {
+            let len = g.range(0_u64..600);
+            [len.to_le_bytes().to_vec(), g.bytes(0..512)].concat()
+        },
+        |bytes| assert!(load_any(bytes).is_err()),
+    );
+}
 
-    #[test]
-    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
-        prop_assert!(load_any(&bytes).is_err());
-    }
+#[test]
+fn truncated_files_are_format_errors() {
+    let valid = valid_file();
+    check(
+        |g| g.range(0..1000_usize) % valid.len(),
+        |&cut| {
+            let result = load_any(&valid[..cut]);
+            assert!(
+                matches!(result, Err(WeightsError::Format { .. })),
+                "{result:?}"
+            );
+        },
+    );
+}
 
-    #[test]
-    fn random_bytes_after_a_plausible_length_never_panic(
-        len in 0u64..600,
-        body in proptest::collection::vec(any::<u8>(), 0..512),
-    ) {
-        let bytes = [len.to_le_bytes().to_vec(), body].concat();
-        prop_assert!(load_any(&bytes).is_err());
-    }
-
-    #[test]
-    fn truncated_files_are_format_errors(cut in 0usize..1000) {
-        let valid = valid_file();
-        let cut = cut % valid.len();
-        let is_format_error = matches!(load_any(&valid[..cut]), Err(WeightsError::Format { .. }));
-        prop_assert!(is_format_error);
-    }
-
-    #[test]
-    fn bit_flips_never_panic(bit in 0usize..1_000_000) {
-        let valid = valid_file();
-        let bit = bit % (valid.len() * 8);
-        let mut bytes = valid.clone();
-        bytes[bit / 8] ^= 1 << (bit % 8);
-        let header_end = 8 + u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
-        match load_any(&bytes) {
-            Ok(net) => {
-                // A flip in the data region changes exactly one parameter; one
-                // in the header that leaves it loadable (e.g. in the
-                // `__metadata__` value) changes none.
-                let reference = load_any(&valid).unwrap();
-                let changed = bits(&net).iter().zip(bits(&reference)).filter(|(a, b)| **a != *b).count();
-                prop_assert_eq!(changed, usize::from(bit / 8 >= header_end));
+#[test]
+fn bit_flips_never_panic() {
+    let valid = valid_file();
+    let reference = load_any(&valid).unwrap();
+    let header_end = 8 + u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
+    check(
+        |g| g.range(0..1_000_000_usize) % (valid.len() * 8),
+        |&bit| {
+            let mut bytes = valid.clone();
+            bytes[bit / 8] ^= 1 << (bit % 8);
+            match load_any(&bytes) {
+                Ok(net) => {
+                    // A flip in the data region changes exactly one
+                    // parameter; one in the header that leaves it loadable
+                    // (e.g. in the `__metadata__` value) changes none.
+                    let changed = bits(&net)
+                        .iter()
+                        .zip(bits(&reference))
+                        .filter(|(a, b)| **a != *b)
+                        .count();
+                    assert_eq!(changed, usize::from(bit / 8 >= header_end));
+                }
+                Err(e) => assert!(bit / 8 < header_end, "{e}"),
             }
-            Err(_) => prop_assert!(bit / 8 < header_end),
+        },
+    );
+}
+
+/// One entry of a random safetensors header: name, dtype, shape and data
+/// offsets, drawn from valid and invalid values alike.
+#[derive(Debug)]
+struct RandomTensor {
+    name: &'static str,
+    dtype: &'static str,
+    shape: Vec<usize>,
+    start: u64,
+    end: u64,
+}
+
+#[test]
+fn random_headers_never_panic() {
+    fn offset(g: &mut random_cases::Gen) -> u64 {
+        match g.index(3) {
+            0 => g.range(0..64),
+            1 => u64::MAX,
+            _ => 1 << 61,
         }
     }
-
-    #[test]
-    fn random_headers_never_panic(
-        tensors in proptest::collection::vec(
-            (
-                prop::sample::select(vec!["0.weight", "0.bias", "2.0.weight", "x", "__metadata__"]),
-                prop::sample::select(vec!["F32", "F64", "BF16", "U8", "F4", "BOOL", "nope"]),
-                proptest::collection::vec(prop_oneof![0usize..8, Just(usize::MAX), Just(1 << 62)], 0..3),
-                (prop_oneof![0u64..64, Just(u64::MAX), Just(1 << 61)], prop_oneof![0u64..64, Just(u64::MAX), Just(1 << 61)]),
-            ),
-            0..5,
-        ),
-        data_len in 0usize..64,
-    ) {
-        let fields: Vec<String> = tensors
-            .iter()
-            .map(|(name, dtype, shape, (start, end))| {
-                let shape: Vec<String> = shape.iter().map(ToString::to_string).collect();
-                format!(r#""{name}":{{"dtype":"{dtype}","shape":[{}],"data_offsets":[{start},{end}]}}"#, shape.join(","))
-            })
-            .collect();
-        let header = format!("{{{}}}", fields.join(","));
-        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
-        bytes.extend_from_slice(header.as_bytes());
-        bytes.extend(std::iter::repeat_n(0u8, data_len));
-        let _ = load_any(&bytes);
-    }
+    check(
+        |g| {
+            let tensors = g.vec(0..5, |g| RandomTensor {
+                name: g.pick(&["0.weight", "0.bias", "2.0.weight", "x", "__metadata__"]),
+                dtype: g.pick(&["F32", "F64", "BF16", "U8", "F4", "BOOL", "nope"]),
+                shape: g.vec(0..3, |g| match g.index(3) {
+                    0 => g.range(0..8),
+                    1 => usize::MAX,
+                    _ => 1 << 62,
+                }),
+                start: offset(g),
+                end: offset(g),
+            });
+            (tensors, g.range(0..64_usize))
+        },
+        |(tensors, data_len)| {
+            let fields: Vec<String> = tensors
+                .iter()
+                .map(|t| {
+                    let shape: Vec<String> = t.shape.iter().map(ToString::to_string).collect();
+                    format!(
+                        r#""{}":{{"dtype":"{}","shape":[{}],"data_offsets":[{},{}]}}"#,
+                        t.name,
+                        t.dtype,
+                        shape.join(","),
+                        t.start,
+                        t.end
+                    )
+                })
+                .collect();
+            let header = format!("{{{}}}", fields.join(","));
+            let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+            bytes.extend_from_slice(header.as_bytes());
+            bytes.extend(std::iter::repeat_n(0u8, *data_len));
+            let _ = load_any(&bytes);
+        },
+    );
 }

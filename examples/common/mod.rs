@@ -3,13 +3,14 @@
 
 #![allow(dead_code)] // each example uses part of this module
 
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use constnet::data::Dataset;
 use constnet::data::mnist::FASHION_MNIST_CLASSES;
 use constnet::prelude::*;
 use constnet::train::{BatchProgress, Callback, Control, EpochMetrics};
-use indicatif::{ProgressBar, ProgressStyle};
 
 /// The lecture's network: 784-H-10, sigmoid activations (quadratic cost, SGD).
 pub type SeedNet<const H: usize> = (Dense<784, H>, Sigmoid, Dense<H, 10>, Sigmoid);
@@ -49,7 +50,9 @@ pub fn class_names(dir: &Path, train: &Dataset<784, 10>) -> &'static [&'static s
 
 /// A progress bar per epoch that also prints each epoch's metrics.
 pub struct Progress {
-    bar: Option<ProgressBar>,
+    bar: Option<Bar>,
+    /// Standard error is a terminal: draw the bars.
+    terminal: bool,
     /// Print the metrics line after each epoch.
     pub print_epochs: bool,
 }
@@ -59,33 +62,84 @@ impl Progress {
     pub fn new(print_epochs: bool) -> Self {
         Self {
             bar: None,
+            terminal: std::io::stderr().is_terminal(),
             print_epochs,
+        }
+    }
+}
+
+/// One epoch's bar: a line on standard error, redrawn in place at most ten
+/// times a second, e.g.
+/// `epoch  3 [==========>                   ] 2100/6000 batches  loss 0.0123  0.1s`.
+struct Bar {
+    epoch: usize,
+    batches: usize,
+    loss: String,
+    start: Instant,
+    drawn: Option<Instant>,
+}
+
+impl Bar {
+    const WIDTH: usize = 30;
+
+    fn draw(&mut self, batch: usize) {
+        let now = Instant::now();
+        let due = self
+            .drawn
+            .is_none_or(|t| now - t >= Duration::from_millis(100));
+        if !due && batch < self.batches {
+            return;
+        }
+        self.drawn = Some(now);
+        let filled = (Self::WIDTH * batch / self.batches.max(1)).min(Self::WIDTH);
+        let head = if filled < Self::WIDTH { ">" } else { "" };
+        let bar = format!(
+            "{}{head:<width$}",
+            "=".repeat(filled),
+            width = Self::WIDTH - filled
+        );
+        // Carriage return and "erase line", then the bar; failures to write
+        // to the terminal are ignored, as for any progress display.
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r\x1b[2Kepoch {:>2} [{bar}] {batch}/{} batches  loss {}  {:.1}s",
+            self.epoch,
+            self.batches,
+            self.loss,
+            self.start.elapsed().as_secs_f64()
+        );
+        let _ = err.flush();
+    }
+
+    fn clear(self) {
+        if self.drawn.is_some() {
+            let _ = write!(std::io::stderr(), "\r\x1b[2K");
         }
     }
 }
 
 impl Callback for Progress {
     fn on_batch_end(&mut self, p: &BatchProgress) {
-        let bar = self.bar.get_or_insert_with(|| {
-            let bar = ProgressBar::new(p.batches as u64);
-            let style = ProgressStyle::with_template(
-                "epoch {prefix:>2} [{bar:30}] {pos}/{len} batches  loss {msg}  {elapsed}",
-            )
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
-            bar.set_style(style);
-            bar.set_prefix(p.epoch.to_string());
-            bar
-        });
-        bar.set_position(p.batch as u64);
-        if p.batch.is_multiple_of(50) || p.batch == p.batches {
-            bar.set_message(format!("{:.4}", p.loss));
+        if !self.terminal {
+            return;
         }
+        let bar = self.bar.get_or_insert_with(|| Bar {
+            epoch: p.epoch,
+            batches: p.batches,
+            loss: String::new(),
+            start: Instant::now(),
+            drawn: None,
+        });
+        if p.batch.is_multiple_of(50) || p.batch == p.batches {
+            bar.loss = format!("{:.4}", p.loss);
+        }
+        bar.draw(p.batch);
     }
 
     fn on_epoch_end(&mut self, m: &EpochMetrics) -> Control {
         if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+            bar.clear();
         }
         if self.print_epochs {
             let test = m

@@ -99,9 +99,8 @@ pub(crate) fn shifted_exp<T: Float, const N: usize>(x: &[T; N]) -> (T, [T; N], T
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
+    use crate::random_cases::{Gen, check};
 
     #[test]
     fn all_equal_inputs_give_the_uniform_distribution() {
@@ -168,51 +167,57 @@ mod tests {
         assert!(dx.as_flattened().iter().all(|d| d.abs() < 1e-15));
     }
 
-    fn is_distribution<T: Float + core::fmt::Debug>(
-        y: &[T],
-        tolerance: T,
-    ) -> Result<(), TestCaseError> {
+    /// Panics unless `y` is a probability distribution: every entry in
+    /// [0, 1], and the sum within `tolerance` of 1.
+    fn assert_distribution<T: Float + core::fmt::Debug>(y: &[T], tolerance: T) {
         for &v in y {
-            prop_assert!(
+            assert!(
                 v >= T::zero() && v <= T::one(),
-                "{:?} outside [0, 1] in {:?}",
-                v,
-                y
+                "{v:?} outside [0, 1] in {y:?}"
             );
         }
         let sum = y.iter().fold(T::zero(), |s, &v| s + v);
-        prop_assert!(
-            (sum - T::one()).abs() <= tolerance,
-            "sum {:?} of {:?}",
-            sum,
-            y
-        );
-        Ok(())
+        assert!((sum - T::one()).abs() <= tolerance, "sum {sum:?} of {y:?}");
     }
 
-    proptest! {
-        #[test]
-        fn is_a_distribution_for_moderate_inputs(x in prop::array::uniform8(-30.0_f64..30.0)) {
-            is_distribution(&Softmax.forward(&x), 1e-14)?;
-        }
+    #[test]
+    fn is_a_distribution_for_moderate_inputs() {
+        check(
+            |g| g.array::<_, 8>(|g| g.range(-30.0_f64..30.0)),
+            |x| assert_distribution(&Softmax.forward(x), 1e-14),
+        );
+    }
 
-        #[test]
-        fn is_a_distribution_for_large_inputs(x in prop::array::uniform8(-1e4_f64..1e4)) {
-            is_distribution(&Softmax.forward(&x), 1e-14)?;
-        }
+    #[test]
+    fn is_a_distribution_for_large_inputs() {
+        check(
+            |g| g.array::<_, 8>(|g| g.range(-1e4_f64..1e4)),
+            |x| assert_distribution(&Softmax.forward(x), 1e-14),
+        );
+    }
 
-        #[test]
-        fn is_a_distribution_for_extreme_f32_inputs(
-            x in prop::array::uniform16(prop_oneof![-1e4_f32..1e4, -1e30_f32..1e30, Just(1e4_f32), Just(-1e4_f32)])
-        ) {
-            is_distribution(&Softmax.forward(&x), 1e-5)?;
-        }
+    #[test]
+    fn is_a_distribution_for_extreme_f32_inputs() {
+        check(
+            |g| {
+                g.array::<_, 16>(|g| match g.index(4) {
+                    0 => g.range(-1e4_f32..1e4),
+                    1 => g.range(-1e30_f32..1e30),
+                    2 => 1e4,
+                    _ => -1e4,
+                })
+            },
+            |x| assert_distribution(&Softmax.forward(x), 1e-5),
+        );
+    }
 
-        #[test]
-        fn is_a_distribution_for_any_finite_input(x in prop::array::uniform5(prop::num::f64::NORMAL | prop::num::f64::ZERO)) {
-            // Differences of two huge values can overflow to ±∞; the max
-            // term is still e⁰ = 1, so the result stays a distribution.
-            is_distribution(&Softmax.forward(&x), 1e-14)?;
-        }
+    #[test]
+    fn is_a_distribution_for_any_finite_input() {
+        // Differences of two huge values can overflow to ±∞; the max term is
+        // still e⁰ = 1, so the result stays a distribution.
+        check(
+            |g| g.array::<_, 5>(Gen::normal_or_zero_f64),
+            |x| assert_distribution(&Softmax.forward(x), 1e-14),
+        );
     }
 }

@@ -302,9 +302,9 @@ fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::random_cases::{Gen, check};
     use flate2::Compression;
     use flate2::write::GzEncoder;
-    use proptest::prelude::*;
     use std::io::Write;
     use std::time::{Duration, Instant};
 
@@ -537,42 +537,72 @@ pub(crate) mod tests {
         assert!(std::error::Error::source(&err).is_some());
     }
 
-    /// A valid IDX file of up to 3 small dimensions.
-    fn valid_idx() -> impl Strategy<Value = Vec<u8>> {
-        prop::collection::vec(0_u32..6, 1..4).prop_flat_map(|dims| {
-            let len = dims.iter().product::<u32>() as usize;
-            prop::collection::vec(any::<u8>(), len).prop_map(move |data| idx_bytes(&dims, &data))
-        })
+    /// A valid IDX file of 1 to 3 dimensions, each of 0 to 5 entries.
+    fn valid_idx(g: &mut Gen) -> Vec<u8> {
+        let dims = g.vec(1..4, |g| g.range(0_u32..6));
+        let len = dims.iter().product::<u32>() as usize;
+        idx_bytes(&dims, &g.bytes(len..len + 1))
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(256))]
+    #[test]
+    fn random_bytes_never_panic() {
+        check(
+            |g| {
+                let bytes = g.bytes(0..64);
+                let prefix = g.pick(&[&[][..], &[0, 0, 8][..], &[0x1f, 0x8b][..]]);
+                [prefix, &bytes].concat()
+            },
+            |bytes| {
+                let _ = parse_bytes(bytes);
+            },
+        );
+    }
 
-        #[test]
-        fn random_bytes_never_panic(
-            bytes in prop::collection::vec(any::<u8>(), 0..64),
-            prefix in prop::sample::select(vec![&[][..], &[0, 0, 8][..], &[0x1f, 0x8b][..]]),
-        ) {
-            let _ = parse_bytes(&[prefix, &bytes].concat());
-        }
+    /// A valid file, the bytes of it (gzipped or not) and the damage to do:
+    /// where to cut, and which bit of which byte to flip.
+    #[derive(Debug)]
+    struct Damage {
+        valid: Vec<u8>,
+        bytes: Vec<u8>,
+        cut: usize,
+        flip: usize,
+        bit: u8,
+    }
 
-        #[test]
-        fn damaged_files_never_panic(
-            valid in valid_idx(),
-            compress in any::<bool>(),
-            cut in any::<prop::sample::Index>(),
-            flip in any::<prop::sample::Index>(),
-            bit in 0_u8..8,
-        ) {
-            let bytes = if compress { gzip(&valid) } else { valid.clone() };
-            prop_assert_eq!(parse_bytes(&bytes).map(Idx::into_data).ok(), valid.get(4 + 4 * usize::from(valid[3])..).map(<[u8]>::to_vec));
-            let truncated = &bytes[..cut.index(bytes.len())];
-            prop_assert!(parse_bytes(truncated).is_err());
-            let mut flipped = bytes.clone();
-            flipped[flip.index(bytes.len())] ^= 1 << bit;
-            if let Ok(idx) = parse_bytes(&flipped) {
-                prop_assert_eq!(idx.data().len(), idx.dims().iter().product::<usize>());
-            }
-        }
+    #[test]
+    fn damaged_files_never_panic() {
+        check(
+            |g| {
+                let valid = valid_idx(g);
+                let bytes = if g.bool() {
+                    gzip(&valid)
+                } else {
+                    valid.clone()
+                };
+                Damage {
+                    cut: g.index(bytes.len()),
+                    flip: g.index(bytes.len()),
+                    bit: g.range(0..8),
+                    valid,
+                    bytes,
+                }
+            },
+            |d| {
+                // Read back exactly, every truncation an error, and a flipped
+                // bit an error or a consistent array.
+                assert_eq!(
+                    parse_bytes(&d.bytes).map(Idx::into_data).ok(),
+                    d.valid
+                        .get(4 + 4 * usize::from(d.valid[3])..)
+                        .map(<[u8]>::to_vec)
+                );
+                assert!(parse_bytes(&d.bytes[..d.cut]).is_err());
+                let mut flipped = d.bytes.clone();
+                flipped[d.flip] ^= 1 << d.bit;
+                if let Ok(idx) = parse_bytes(&flipped) {
+                    assert_eq!(idx.data().len(), idx.dims().iter().product::<usize>());
+                }
+            },
+        );
     }
 }

@@ -1,6 +1,6 @@
 //! Saving and loading weights in the safetensors format.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use ::safetensors::tensor::TensorView;
@@ -86,7 +86,11 @@ pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>,
         })
         .collect::<Result<Vec<_>, _>>()
         .map_err(format_error)?;
-    let metadata = HashMap::from([("format".to_string(), "pt".to_string())]);
+    // The map type is the safetensors crate's (hashbrown's, as its `std`
+    // feature is off); `collect` builds whichever it is.
+    let metadata = [("format".to_string(), "pt".to_string())]
+        .into_iter()
+        .collect();
     ::safetensors::serialize(views, Some(metadata)).map_err(format_error)
 }
 

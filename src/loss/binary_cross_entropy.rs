@@ -127,9 +127,8 @@ impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for BinaryCrossEntropy {
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
+    use crate::random_cases::{Gen, check};
 
     #[test]
     fn hand_computed_values() {
@@ -177,24 +176,41 @@ mod tests {
         assert!(BinaryCrossEntropy.loss(&[f64::NAN], &[1.0]).is_nan());
     }
 
-    proptest! {
-        #[test]
-        fn is_non_negative(
-            p in prop::array::uniform6(prop_oneof![0.0_f64..=1.0, Just(0.0), Just(1.0)]),
-            y in prop::array::uniform6(prop_oneof![0.0_f64..=1.0, Just(0.0), Just(1.0)]),
-        ) {
-            let loss = BinaryCrossEntropy.loss(&p, &y);
-            prop_assert!(loss >= 0.0 && loss.is_finite(), "{}", loss);
-            prop_assert!(BinaryCrossEntropy.gradient(&p, &y).iter().all(|g| g.is_finite()));
+    /// A probability in [0, 1], with the ends as likely as the open range:
+    /// `0.0..=1.0`, exactly 0 or exactly 1, each a third of the time.
+    fn probability(g: &mut Gen) -> f64 {
+        match g.index(3) {
+            0 => g.range(0.0..=1.0),
+            1 => 0.0,
+            _ => 1.0,
         }
+    }
 
-        #[test]
-        fn is_non_negative_in_f32(
-            p in prop::array::uniform6(0.0_f32..=1.0),
-            y in prop::array::uniform6(prop_oneof![Just(0.0_f32), Just(1.0)]),
-        ) {
-            let loss = BinaryCrossEntropy.loss(&p, &y);
-            prop_assert!(loss >= 0.0 && loss.is_finite(), "{}", loss);
-        }
+    #[test]
+    fn is_non_negative() {
+        check(
+            |g| (g.array::<_, 6>(probability), g.array::<_, 6>(probability)),
+            |(p, y)| {
+                let loss = BinaryCrossEntropy.loss(p, y);
+                assert!(loss >= 0.0 && loss.is_finite(), "{loss}");
+                let gradient = BinaryCrossEntropy.gradient(p, y);
+                assert!(gradient.iter().all(|g| g.is_finite()), "{gradient:?}");
+            },
+        );
+    }
+
+    #[test]
+    fn is_non_negative_in_f32() {
+        check(
+            |g| {
+                let p = g.array::<_, 6>(|g| g.range(0.0_f32..=1.0));
+                let y = g.array::<_, 6>(|g| g.pick(&[0.0_f32, 1.0]));
+                (p, y)
+            },
+            |(p, y)| {
+                let loss = BinaryCrossEntropy.loss(p, y);
+                assert!(loss >= 0.0 && loss.is_finite(), "{loss}");
+            },
+        );
     }
 }
