@@ -6,10 +6,11 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps, _mm_set_ss,
-    _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
-    _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps,
-    _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
+    __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps,
+    _mm_set_ss, _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
+    _mm256_cmpgt_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps,
+    _mm256_maskload_ps, _mm256_permute2f128_ps, _mm256_set1_epi32, _mm256_set1_ps,
+    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -309,8 +310,26 @@ fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps::<1>(s, s)))
 }
 
+/// Lanes `0..k` set (all ones), lanes `k..8` clear: the mask of a
+/// partial vector of `k < 8` elements for `_mm256_maskload_ps`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn mask_below(k: usize) -> __m256i {
+    // k < 8 (the callers' contract), so the cast is exact.
+    let k = _mm256_set1_epi32(k as i32);
+    _mm256_cmpgt_epi32(k, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+}
+
 /// `out[r][s] = Σ_{i<n} w[r][i]·x[s][i]`: an R × S block of dot products
 /// sharing loads, with R·S independent accumulators.
+///
+/// The loop starts with a partial vector (masked loads) that ends where
+/// `x[0]` reaches a 32-byte boundary, so the full-vector loads of the
+/// samples never straddle a cache line when, as in a batch of samples with
+/// `n·4` a multiple of 32 bytes, every `x[s]` has the alignment of `x[0]`
+/// (a straddling load costs a second load slot: misaligned samples ran
+/// about 10% slower). The elements after the last full vector are a masked
+/// partial vector too, so every sum stays in vector lanes.
 ///
 /// # Safety
 /// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
@@ -322,7 +341,29 @@ unsafe fn tile<const R: usize, const S: usize>(
     n: usize,
 ) -> [[f32; S]; R] {
     let mut acc = [[_mm256_setzero_ps(); S]; R];
-    let mut i = 0;
+    // Elements `i..i + k` of every row and sample, `k < 8`, the others
+    // masked off: a masked-off lane is neither read nor faults, and adds 0.
+    let partial = |acc: &mut [[__m256; S]; R], i: usize, k: usize| {
+        let m = mask_below(k);
+        let mut wv = [_mm256_setzero_ps(); R];
+        for r in 0..R {
+            // SAFETY: the lanes read are i..i + k <= n of w[r].
+            wv[r] = unsafe { _mm256_maskload_ps(w[r].add(i), m) };
+        }
+        for s in 0..S {
+            // SAFETY: as above, for x[s].
+            let xv = unsafe { _mm256_maskload_ps(x[s].add(i), m) };
+            for r in 0..R {
+                acc[r][s] = _mm256_fmadd_ps(wv[r], xv, acc[r][s]);
+            }
+        }
+    };
+    // Elements up to the next 32-byte boundary of x[0] (0 if aligned).
+    let head = ((x[0] as usize / 4).wrapping_neg() % W).min(n);
+    if head > 0 {
+        partial(&mut acc, 0, head);
+    }
+    let mut i = head;
     if R * S <= 4 {
         // Few accumulators: a second set keeps both FMA units busy despite
         // the 4-cycle latency of each chain.
@@ -372,15 +413,13 @@ unsafe fn tile<const R: usize, const S: usize>(
         }
         i += W;
     }
+    if i < n {
+        partial(&mut acc, i, n - i);
+    }
     let mut out = [[0.0; S]; R];
     for r in 0..R {
         for s in 0..S {
-            let mut sum = hsum(acc[r][s]);
-            for j in i..n {
-                // SAFETY: j < n.
-                sum += unsafe { *w[r].add(j) * *x[s].add(j) };
-            }
-            out[r][s] = sum;
+            out[r][s] = hsum(acc[r][s]);
         }
     }
     out
