@@ -414,8 +414,14 @@ unsafe fn tile<const R: usize, const S: usize>(
             }
         }
     };
-    // Elements up to the next 32-byte boundary of x[0] (0 if aligned).
-    let head = ((x[0] as usize / 4).wrapping_neg() % W).min(n);
+    // Elements up to the next 32-byte boundary of x[0] (0 if aligned). A
+    // single sample is not worth the two partial vectors (its loads are
+    // fewer than the weights').
+    let head = if S > 1 {
+        ((x[0] as usize / 4).wrapping_neg() % W).min(n)
+    } else {
+        0
+    };
     if head > 0 {
         partial(&mut acc, 0, head);
     }
