@@ -6,10 +6,12 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m256, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps, _mm_set_ss,
-    _mm_shuffle_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128,
-    _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps,
-    _mm256_permute2f128_ps, _mm256_set1_ps, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
+    __m128, __m256, __m256i, _MM_HINT_T1, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss,
+    _mm_movehl_ps, _mm_prefetch, _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps,
+    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_extractf128_ps,
+    _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_permute2f128_ps,
+    _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps,
+    _mm256_sub_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -184,6 +186,13 @@ impl Avx2 {
 /// tiles of `R` weight rows × `S` samples, then the remaining rows in pairs
 /// and singly (a pair keeps four independent accumulators busy, a single
 /// row only two).
+///
+/// Meanwhile the next `S` samples of `x` (those of the next call) are
+/// prefetched into L2, a share before each tile of rows: samples streamed
+/// from memory, such as a data set too big for the caches, then arrive
+/// before they are needed (about 20% more samples per second on MNIST
+/// inferred in blocks), and in L2 they do not evict the current samples
+/// from L1.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // private; the tile shape and where to start
 fn forward_samples<const S: usize, const R: usize>(
@@ -198,12 +207,22 @@ fn forward_samples<const S: usize, const R: usize>(
 ) {
     let out = bias.len();
     let xs: [*const f32; S] = core::array::from_fn(|s| x[(b + s) * inputs..][..inputs].as_ptr());
+    let next = x.get((b + S) * inputs..).unwrap_or_default();
+    let next = &next[..next.len().min(S * inputs)];
+    // Cache lines of `next` per tile of R rows.
+    let share = next
+        .len()
+        .div_ceil(LINE)
+        .div_ceil(((out - first) / R).max(1));
+    let mut prefetched = 0;
     let mut o = first;
     while o + R <= out {
+        prefetched = prefetch_lines(next, prefetched, share);
         // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
         unsafe { forward_rows::<R, S>(token, w, bias, xs, y, inputs, b, o) };
         o += R;
     }
+    prefetch_lines(next, prefetched, usize::MAX);
     while o + 2 <= out {
         // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
         unsafe { forward_rows::<2, S>(token, w, bias, xs, y, inputs, b, o) };
@@ -213,6 +232,28 @@ fn forward_samples<const S: usize, const R: usize>(
         // SAFETY: each `xs` pointer was sliced to `inputs` elements above.
         unsafe { forward_rows::<1, S>(token, w, bias, xs, y, inputs, b, o) };
     }
+}
+
+/// f32 per 64-byte cache line.
+const LINE: usize = 16;
+
+/// Prefetches into L2 up to `count` cache lines of `data`, from its element
+/// `start` on, one address per 16 elements; returns where the next call
+/// starts (at most `data.len()`).
+#[inline(always)]
+fn prefetch_lines(data: &[f32], start: usize, count: usize) -> usize {
+    let end = start
+        .saturating_add(count.saturating_mul(LINE))
+        .min(data.len());
+    let mut i = start;
+    while i < end {
+        // SAFETY: SSE is part of x86-64; a prefetch reads nothing the
+        // program sees and never faults, and `i < data.len()` keeps the
+        // address inside `data`.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(data.as_ptr().add(i).cast::<i8>()) };
+        i += LINE;
+    }
+    end
 }
 
 /// Outputs `o..o + R` of samples `b..b + S`, whose first elements `xs`
@@ -264,16 +305,7 @@ unsafe fn dense8(w: [*const f32; 8], x: *const f32, n: usize, bias: *const f32, 
         }
         i += W;
     }
-    // Pairs of rows, then quadruples: lane k of `q0` holds the sum of the
-    // first (k < 4) or second half of row k % 4's accumulator; `q1` the same
-    // for rows 4..8.
-    let h = |a: usize| _mm256_hadd_ps(acc[a], acc[a + 1]);
-    let q0 = _mm256_hadd_ps(h(0), h(2));
-    let q1 = _mm256_hadd_ps(h(4), h(6));
-    let sums = _mm256_add_ps(
-        _mm256_permute2f128_ps::<0x20>(q0, q1),
-        _mm256_permute2f128_ps::<0x31>(q0, q1),
-    );
+    let sums = hsum8(acc);
     if i == n {
         // SAFETY: `bias` and `y` hold eight f32.
         unsafe { _mm256_storeu_ps(y, _mm256_add_ps(_mm256_loadu_ps(bias), sums)) };
@@ -309,8 +341,51 @@ fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps::<1>(s, s)))
 }
 
+/// Lane `k` of the result: the sum of the eight lanes of `v[k]`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn hsum8(v: [__m256; 8]) -> __m256 {
+    // Pairs of vectors, then quadruples: lane k of `q0` holds the sum of
+    // the first (k < 4) or second half of `v[k % 4]`; `q1` the same for
+    // `v[4..8]`.
+    let h = |a: usize| _mm256_hadd_ps(v[a], v[a + 1]);
+    let q0 = _mm256_hadd_ps(h(0), h(2));
+    let q1 = _mm256_hadd_ps(h(4), h(6));
+    _mm256_add_ps(
+        _mm256_permute2f128_ps::<0x20>(q0, q1),
+        _mm256_permute2f128_ps::<0x31>(q0, q1),
+    )
+}
+
+/// Lane `k` of the result: the sum of the eight lanes of `v[k]`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn hsum4(v: [__m256; 4]) -> __m128 {
+    // As in `hsum8`: lane k of `q` sums half of `v[k % 4]`.
+    let q = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
+    _mm_add_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps::<1>(q))
+}
+
+/// Lanes `0..k` set (all ones), lanes `k..8` clear: the mask of a
+/// partial vector of `k < 8` elements for `_mm256_maskload_ps`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn mask_below(k: usize) -> __m256i {
+    // k < 8 (the callers' contract), so the cast is exact.
+    let k = _mm256_set1_epi32(k as i32);
+    _mm256_cmpgt_epi32(k, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+}
+
 /// `out[r][s] = Σ_{i<n} w[r][i]·x[s][i]`: an R × S block of dot products
 /// sharing loads, with R·S independent accumulators.
+///
+/// The loop starts with a partial vector (masked loads) that ends where
+/// `x[0]` reaches a 32-byte boundary, so the full-vector loads of the
+/// samples never straddle a cache line when, as in a batch of samples with
+/// `n·4` a multiple of 32 bytes, every `x[s]` has the alignment of `x[0]`
+/// (a straddling load costs a second load slot: misaligned samples ran
+/// about 10% slower). The elements after the last full vector are a masked
+/// partial vector too, so every sum stays in vector lanes.
 ///
 /// # Safety
 /// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
@@ -322,7 +397,35 @@ unsafe fn tile<const R: usize, const S: usize>(
     n: usize,
 ) -> [[f32; S]; R] {
     let mut acc = [[_mm256_setzero_ps(); S]; R];
-    let mut i = 0;
+    // Elements `i..i + k` of every row and sample, `k < 8`, the others
+    // masked off: a masked-off lane is neither read nor faults, and adds 0.
+    let partial = |acc: &mut [[__m256; S]; R], i: usize, k: usize| {
+        let m = mask_below(k);
+        let mut wv = [_mm256_setzero_ps(); R];
+        for r in 0..R {
+            // SAFETY: the lanes read are i..i + k <= n of w[r].
+            wv[r] = unsafe { _mm256_maskload_ps(w[r].add(i), m) };
+        }
+        for s in 0..S {
+            // SAFETY: as above, for x[s].
+            let xv = unsafe { _mm256_maskload_ps(x[s].add(i), m) };
+            for r in 0..R {
+                acc[r][s] = _mm256_fmadd_ps(wv[r], xv, acc[r][s]);
+            }
+        }
+    };
+    // Elements up to the next 32-byte boundary of x[0] (0 if aligned). A
+    // single sample is not worth the two partial vectors (its loads are
+    // fewer than the weights').
+    let head = if S > 1 {
+        ((x[0] as usize / 4).wrapping_neg() % W).min(n)
+    } else {
+        0
+    };
+    if head > 0 {
+        partial(&mut acc, 0, head);
+    }
+    let mut i = head;
     if R * S <= 4 {
         // Few accumulators: a second set keeps both FMA units busy despite
         // the 4-cycle latency of each chain.
@@ -372,16 +475,46 @@ unsafe fn tile<const R: usize, const S: usize>(
         }
         i += W;
     }
+    if i < n {
+        partial(&mut acc, i, n - i);
+    }
+    // The R·S sums, eight and then four at a time (a reduction tree shared
+    // by several accumulators takes about a fifth of the shuffles and adds
+    // of one `hsum` each), then singly.
     let mut out = [[0.0; S]; R];
-    for r in 0..R {
-        for s in 0..S {
-            let mut sum = hsum(acc[r][s]);
-            for j in i..n {
-                // SAFETY: j < n.
-                sum += unsafe { *w[r].add(j) * *x[s].add(j) };
-            }
-            out[r][s] = sum;
+    let acc = |k: usize| acc[k / S][k % S];
+    let mut k = 0;
+    while k + 8 <= R * S {
+        let mut sums = [0.0; 8];
+        // SAFETY: `sums` holds eight f32.
+        unsafe {
+            _mm256_storeu_ps(
+                sums.as_mut_ptr(),
+                hsum8(core::array::from_fn(|j| acc(k + j))),
+            )
+        };
+        for (j, v) in sums.into_iter().enumerate() {
+            out[(k + j) / S][(k + j) % S] = v;
         }
+        k += 8;
+    }
+    if k + 4 <= R * S {
+        let mut sums = [0.0; 4];
+        // SAFETY: `sums` holds four f32.
+        unsafe {
+            _mm_storeu_ps(
+                sums.as_mut_ptr(),
+                hsum4(core::array::from_fn(|j| acc(k + j))),
+            )
+        };
+        for (j, v) in sums.into_iter().enumerate() {
+            out[(k + j) / S][(k + j) % S] = v;
+        }
+        k += 4;
+    }
+    while k < R * S {
+        out[k / S][k % S] = hsum(acc(k));
+        k += 1;
     }
     out
 }

@@ -74,6 +74,37 @@ fn dense_forward_matches_reference() {
     });
 }
 
+/// Samples at every offset from a 32-byte boundary (the AVX2 kernel aligns
+/// its loads to the first sample with a partial vector) and batches long
+/// enough that the kernel prefetches the next samples while computing.
+#[test]
+fn dense_forward_matches_reference_at_every_alignment() {
+    each_backend(|name, forward| {
+        for inputs in [1, 7, 9, 30, 100, 784] {
+            for out in [1, 10, 30] {
+                for batch in [1, 7, 13, 25] {
+                    let w = values(out * inputs, 16);
+                    let bias = values(out, 17);
+                    let buffer = values(batch * inputs + 8, 18);
+                    let want_y = |x: &[f32]| reference_forward(&w, &bias, x, inputs);
+                    for offset in 0..8 {
+                        let x = &buffer[offset..][..batch * inputs];
+                        let mut y = vec![f32::NAN; batch * out];
+                        forward(&w, &bias, x, &mut y, inputs);
+                        for (k, (&g, &r)) in y.iter().zip(&want_y(x)).enumerate() {
+                            assert!(
+                                close(g, r, inputs),
+                                "{name}: in {inputs} out {out} batch {batch} offset {offset} \
+                                 [{k}]: {g} vs {r}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
 #[test]
 fn dense_backward_matches_reference() {
     for &inputs in &SIZES {
