@@ -235,8 +235,11 @@ where
     let Some((first, _)) = pair(0) else {
         return (I::Scalar::zero(), true);
     };
-    let x: [I; K] = core::array::from_fn(|k| pair(k).map_or(first, |p| p.0).clone());
-    let (out, cache) = net.forward_train(&x);
+    let x = CacheAligned::<[I; K]>(core::array::from_fn(|k| {
+        pair(k).map_or(first, |p| p.0).clone()
+    }));
+    let x = &x.0;
+    let (out, cache) = net.forward_train(x);
     let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
     let mut total = I::Scalar::zero();
     for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
@@ -255,9 +258,16 @@ where
     } else {
         Gradients::Add
     };
-    let finite = net.backward_params_train(&x, &cache, &dy, grads, mode);
+    let finite = net.backward_params_train(x, &cache, &dy, grads, mode);
     (total, finite)
 }
+
+/// A value starting on a 64-byte cache line. The block of samples a training
+/// step copies out of the data set is kept in one: when a sample's size is
+/// a multiple of 64 bytes (784 `f32` are 49 lines) every sample then starts
+/// on a line, and no vector load in the kernels straddles two lines.
+#[repr(C, align(64))]
+struct CacheAligned<T>(T);
 
 /// Blocks whose inputs, cache and output gradients take more bytes than this
 /// run as smaller blocks, so wide networks train on small thread stacks.
