@@ -483,37 +483,30 @@ unsafe fn tile<const R: usize, const S: usize>(
     // of one `hsum` each), then singly.
     let mut out = [[0.0; S]; R];
     let acc = |k: usize| acc[k / S][k % S];
+    let mut put = |k: usize, sums: &[f32]| {
+        for (j, &v) in sums.iter().enumerate() {
+            out[(k + j) / S][(k + j) % S] = v;
+        }
+    };
     let mut k = 0;
     while k + 8 <= R * S {
         let mut sums = [0.0; 8];
+        let v = hsum8(core::array::from_fn(|j| acc(k + j)));
         // SAFETY: `sums` holds eight f32.
-        unsafe {
-            _mm256_storeu_ps(
-                sums.as_mut_ptr(),
-                hsum8(core::array::from_fn(|j| acc(k + j))),
-            )
-        };
-        for (j, v) in sums.into_iter().enumerate() {
-            out[(k + j) / S][(k + j) % S] = v;
-        }
+        unsafe { _mm256_storeu_ps(sums.as_mut_ptr(), v) };
+        put(k, &sums);
         k += 8;
     }
     if k + 4 <= R * S {
         let mut sums = [0.0; 4];
+        let v = hsum4(core::array::from_fn(|j| acc(k + j)));
         // SAFETY: `sums` holds four f32.
-        unsafe {
-            _mm_storeu_ps(
-                sums.as_mut_ptr(),
-                hsum4(core::array::from_fn(|j| acc(k + j))),
-            )
-        };
-        for (j, v) in sums.into_iter().enumerate() {
-            out[(k + j) / S][(k + j) % S] = v;
-        }
+        unsafe { _mm_storeu_ps(sums.as_mut_ptr(), v) };
+        put(k, &sums);
         k += 4;
     }
     while k < R * S {
-        out[k / S][k % S] = hsum(acc(k));
+        put(k, &[hsum(acc(k))]);
         k += 1;
     }
     out
