@@ -12,13 +12,9 @@ use crate::{Layer, Tensor};
 const BLOCK: usize = 96;
 
 /// Samples per call after the last whole [`BLOCK`], and for networks whose
-/// blocks of [`BLOCK`] would not fit [`STACK_BUDGET`].
+/// blocks of [`BLOCK`] would not fit the stack budget
+/// ([`crate::layer::STACK_BUDGET`]).
 const SMALL_BLOCK: usize = 12;
-
-/// Blocks whose outputs and cache (the layers' outputs, for most networks)
-/// take more bytes than this run as smaller blocks, so wide networks run
-/// on small thread stacks.
-const STACK_BUDGET: usize = 256 * 1024;
 
 /// `outputs[k] = net.forward(&inputs[k])` for every `k` below the shorter
 /// length, computed in blocks of 96 samples (12 for wide networks).
@@ -86,10 +82,10 @@ where
     blocks.len() * K
 }
 
-/// Whether a block of `K` samples keeps its outputs, twice, and its cache
-/// within [`STACK_BUDGET`] (a compile-time constant for each network).
+/// Whether an inference block of `K` samples fits the stack budget (its
+/// inputs are borrowed, not copied).
 fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
-    size_of::<N::Cache<K>>() + 2 * size_of::<[N::Output; K]>() <= STACK_BUDGET
+    crate::layer::block_fits_stack::<K, N, I>(0)
 }
 
 #[cfg(feature = "std")]

@@ -233,6 +233,19 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
     }
 }
 
+/// The stack bytes a block of samples may keep live: blocks of a network
+/// whose values would take more run as smaller blocks (in training and in
+/// [`infer`](crate::infer)), so wide networks run on small thread stacks.
+pub(crate) const STACK_BUDGET: usize = 256 * 1024;
+
+/// Whether a block of `K` samples of `N` keeps its main values within
+/// [`STACK_BUDGET`]: `inputs` bytes of copied inputs, the network's cache,
+/// and two arrays of outputs (the outputs and their gradients, or the
+/// outputs of two consecutive layers). A compile-time constant per network.
+pub(crate) fn block_fits_stack<const K: usize, N: Layer<I>, I: Tensor>(inputs: usize) -> bool {
+    inputs + size_of::<N::Cache<K>>() + 2 * size_of::<[N::Output; K]>() <= STACK_BUDGET
+}
+
 /// Whether [`Layer::backward_train`] stores parameter gradients or adds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gradients {

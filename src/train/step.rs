@@ -269,14 +269,10 @@ where
 #[repr(C, align(64))]
 struct CacheAligned<T>(T);
 
-/// Blocks whose inputs, cache and output gradients take more bytes than this
-/// run as smaller blocks, so wide networks train on small thread stacks.
-const STACK_BUDGET: usize = 256 * 1024;
-
-/// Whether a block of `K` samples keeps the main values of its stack frame
-/// within [`STACK_BUDGET`] (a compile-time constant for each network).
+/// Whether a training block of `K` samples fits the stack budget: its
+/// inputs (copied out of the batch), its cache and its output gradients.
 fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
-    size_of::<[I; K]>() + size_of::<N::Cache<K>>() + 2 * size_of::<[N::Output; K]>() <= STACK_BUDGET
+    crate::layer::block_fits_stack::<K, N, I>(size_of::<[I; K]>())
 }
 
 /// The most samples run through the network in one pass.
