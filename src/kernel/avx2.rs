@@ -6,12 +6,11 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m128, __m256, __m256i, _MM_HINT_T1, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss,
-    _mm_movehl_ps, _mm_prefetch, _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps,
-    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_extractf128_ps,
-    _mm256_fmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_permute2f128_ps,
-    _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps,
-    _mm256_sub_ps,
+    __m128, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps,
+    _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps, _mm256_broadcast_ss,
+    _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps,
+    _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_permute2f128_ps, _mm256_set1_epi32,
+    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -237,22 +236,15 @@ fn forward_samples<const S: usize, const R: usize>(
 /// f32 per 64-byte cache line.
 const LINE: usize = 16;
 
-/// Prefetches into L2 up to `count` cache lines of `data`, from its element
-/// `start` on, one address per 16 elements; returns where the next call
-/// starts (at most `data.len()`).
+/// Prefetches into L2 ([`super::prefetch`]) up to `count` cache lines'
+/// worth of `data` (16 elements each), from its element `start` on;
+/// returns where the next call starts (at most `data.len()`).
 #[inline(always)]
 fn prefetch_lines(data: &[f32], start: usize, count: usize) -> usize {
     let end = start
         .saturating_add(count.saturating_mul(LINE))
         .min(data.len());
-    let mut i = start;
-    while i < end {
-        // SAFETY: SSE is part of x86-64; a prefetch reads nothing the
-        // program sees and never faults, and `i < data.len()` keeps the
-        // address inside `data`.
-        unsafe { _mm_prefetch::<_MM_HINT_T1>(data.as_ptr().add(i).cast::<i8>()) };
-        i += LINE;
-    }
+    super::prefetch(&data[start.min(end)..end]);
     end
 }
 
