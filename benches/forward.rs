@@ -84,6 +84,12 @@ fn dataset(c: &mut Criterion) {
     group.bench_function("784-30-10/2-threads", |b| {
         b.iter(|| forward_all_parallel(&net, &x, &mut y, two))
     });
+    // The same samples stored as bytes (MNIST's format), converted a block
+    // at a time.
+    let px = pixels::<784>(x.len(), 3);
+    group.bench_function("784-30-10/1-thread/pixels", |b| {
+        b.iter(|| forward_all(&net, &px, &mut y))
+    });
     group.bench_function("784-30-10/naive", |b| {
         b.iter(|| {
             for (x, y) in x.iter().zip(y.iter_mut()) {

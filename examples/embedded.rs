@@ -39,7 +39,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let test = Mnist::load(&data)?.test;
     let first = test.get(0).ok_or("no test images")?;
-    let y = MODEL.forward(first.0);
+    let y = MODEL.forward(&first.0.to_input());
     println!(
         "first test image: label {}, predicted {} (outputs {y:.2?})",
         first.1.index(),

@@ -4,7 +4,7 @@
 #[cfg(feature = "std")]
 use std::num::NonZeroUsize;
 
-use crate::{Layer, Tensor};
+use crate::{Layer, Sample, Tensor};
 
 /// Samples per [`Layer::forward_batch`] call: a long run of samples, so
 /// the kernels' prefetching of the next samples while computing the current
@@ -16,9 +16,17 @@ const BLOCK: usize = 96;
 /// ([`crate::layer::STACK_BUDGET`]).
 const SMALL_BLOCK: usize = 12;
 
-/// `outputs[k] = net.forward(&inputs[k])` for every `k` below the shorter
-/// length, computed in blocks of 96 samples (12 for wide networks).
-/// Allocates nothing.
+/// Samples per call for samples converted into a buffer (see
+/// [`Sample::as_inputs`]): a multiple of the kernels' tiles of six samples
+/// that fits the stack budget with its buffer for MNIST's 784 inputs
+/// (48 × 3,136 bytes of `f32`).
+const CONVERTED_BLOCK: usize = 48;
+
+/// `outputs[k] = net.forward(&inputs[k].to_input())` for every `k` below
+/// the shorter length, computed in blocks of 96 samples (12 for wide
+/// networks). Samples that are the network's inputs are read in place;
+/// others ([`Sample`]s such as [`Pixels`](crate::Pixels)) are converted a
+/// block at a time into a buffer on the stack. Allocates nothing.
 ///
 /// # Examples
 /// ```
@@ -31,25 +39,30 @@ const SMALL_BLOCK: usize = 12;
 /// forward_all(&net, &inputs, &mut outputs);
 /// assert_eq!(outputs[19], [21.0]);
 /// ```
-pub fn forward_all<N, I>(net: &N, inputs: &[I], outputs: &mut [N::Output])
+pub fn forward_all<N, I, S>(net: &N, inputs: &[S], outputs: &mut [N::Output])
 where
     I: Tensor,
+    S: Sample<I>,
     N: Layer<I>,
 {
     let n = inputs.len().min(outputs.len());
     for_each_output(net, &inputs[..n], |k, y| outputs[k] = y.clone());
 }
 
-/// Calls `f(k, output)` for each input `k`, running the network on blocks of
-/// [`BLOCK`] samples, then [`SMALL_BLOCK`], then single ones (see
+/// Calls `f(k, output)` for each sample `k`, running the network on blocks
+/// of [`BLOCK`] samples, then [`SMALL_BLOCK`], then single ones (see
 /// [`Layer::forward_batch`]). Allocates nothing.
-pub(crate) fn for_each_output<N, I>(net: &N, inputs: &[I], mut f: impl FnMut(usize, &N::Output))
+pub(crate) fn for_each_output<N, I, S>(net: &N, inputs: &[S], mut f: impl FnMut(usize, &N::Output))
 where
     I: Tensor,
+    S: Sample<I>,
     N: Layer<I>,
 {
+    let Some(inputs) = S::as_inputs(inputs) else {
+        return for_each_converted(net, inputs, f);
+    };
     let mut done = 0;
-    if fits_stack::<BLOCK, N, I>() {
+    if fits_stack::<BLOCK, N, I>(0) {
         done = blocks::<BLOCK, _, _>(net, inputs, &mut f);
     }
     done += blocks::<SMALL_BLOCK, _, _>(net, &inputs[done..], &mut |k, y| f(done + k, y));
@@ -82,10 +95,58 @@ where
     blocks.len() * K
 }
 
-/// Whether an inference block of `K` samples fits the stack budget (its
-/// inputs are borrowed, not copied).
-fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
-    crate::layer::block_fits_stack::<K, N, I>(0)
+/// [`for_each_output`] for samples that must be converted: blocks of
+/// [`CONVERTED_BLOCK`] samples converted into a buffer (of
+/// [`SMALL_BLOCK`] for networks whose bigger block would not fit the stack
+/// budget), then single ones.
+fn for_each_converted<N, I, S>(net: &N, samples: &[S], mut f: impl FnMut(usize, &N::Output))
+where
+    I: Tensor,
+    S: Sample<I>,
+    N: Layer<I>,
+{
+    let mut done = 0;
+    if fits_stack::<CONVERTED_BLOCK, N, I>(size_of::<[I; CONVERTED_BLOCK]>()) {
+        done = converted_blocks::<CONVERTED_BLOCK, _, _, _>(net, samples, &mut f);
+    }
+    if fits_stack::<SMALL_BLOCK, N, I>(size_of::<[I; SMALL_BLOCK]>()) {
+        let rest = &samples[done..];
+        done += converted_blocks::<SMALL_BLOCK, _, _, _>(net, rest, &mut |k, y| f(done + k, y));
+    }
+    for (j, s) in samples[done..].iter().enumerate() {
+        f(done + j, &net.forward(&s.to_input()));
+    }
+}
+
+/// [`blocks`] for samples converted into a buffer of `K` inputs.
+#[inline(never)]
+fn converted_blocks<const K: usize, N, I, S>(
+    net: &N,
+    samples: &[S],
+    f: &mut impl FnMut(usize, &N::Output),
+) -> usize
+where
+    I: Tensor,
+    S: Sample<I>,
+    N: Layer<I>,
+{
+    let (blocks, _) = samples.as_chunks::<K>();
+    for (b, s) in blocks.iter().enumerate() {
+        let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
+        for (x, s) in x.0.iter_mut().zip(s) {
+            s.write_input(x);
+        }
+        for (j, y) in net.forward_batch(&x.0).iter().enumerate() {
+            f(b * K + j, y);
+        }
+    }
+    blocks.len() * K
+}
+
+/// Whether an inference block of `K` samples fits the stack budget, with
+/// `copied` bytes of converted inputs (0 when they are borrowed).
+fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>(copied: usize) -> bool {
+    crate::layer::block_fits_stack::<K, N, I>(copied)
 }
 
 #[cfg(feature = "std")]
@@ -106,13 +167,14 @@ fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
 /// assert_eq!(a, b);
 /// # Ok::<(), &str>(())
 /// ```
-pub fn forward_all_parallel<N, I>(
+pub fn forward_all_parallel<N, I, S>(
     net: &N,
-    inputs: &[I],
+    inputs: &[S],
     outputs: &mut [N::Output],
     threads: NonZeroUsize,
 ) where
-    I: Tensor + Sync,
+    I: Tensor,
+    S: Sample<I> + Sync,
     N: Layer<I> + Sync,
     N::Output: Send,
 {
@@ -182,7 +244,7 @@ mod tests {
     #[test]
     fn blocks_of_every_size_agree_with_single_samples() {
         type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
-        assert!(fits_stack::<BLOCK, Lecture, [f32; 784]>());
+        assert!(fits_stack::<BLOCK, Lecture, [f32; 784]>(0));
         let mut rng = ChaCha8Rng::seed_from_u64(1);
         let net = Lecture::random(Init::StandardNormal, &mut rng);
         // Two large blocks, one small one and five single samples; then
@@ -195,10 +257,55 @@ mod tests {
     #[test]
     fn wide_networks_run_in_small_blocks() {
         type Wide = (Dense<16, 1024>, Relu, Dense<1024, 3>);
-        assert!(!fits_stack::<BLOCK, Wide, [f32; 16]>());
-        assert!(fits_stack::<SMALL_BLOCK, Wide, [f32; 16]>());
+        assert!(!fits_stack::<BLOCK, Wide, [f32; 16]>(0));
+        assert!(fits_stack::<SMALL_BLOCK, Wide, [f32; 16]>(0));
         let mut rng = ChaCha8Rng::seed_from_u64(2);
         let net = Wide::random(Init::HeUniform, &mut rng);
         agrees_with_forward(&net, SMALL_BLOCK + 3);
+    }
+
+    #[test]
+    fn converted_samples_agree_with_their_inputs() {
+        type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
+        let buffer = size_of::<[[f32; 784]; CONVERTED_BLOCK]>();
+        assert!(fits_stack::<CONVERTED_BLOCK, Lecture, [f32; 784]>(buffer));
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let net = Lecture::random(Init::StandardNormal, &mut rng);
+        // Two converted blocks, one small one and five single samples; then
+        // counts below one block of each size.
+        for n in [
+            2 * CONVERTED_BLOCK + SMALL_BLOCK + 5,
+            CONVERTED_BLOCK - 1,
+            3,
+            0,
+        ] {
+            let pixels: Vec<Pixels<784>> = (0..n)
+                .map(|k| Pixels(core::array::from_fn(|i| ((k * 37 + i * 11) % 256) as u8)))
+                .collect();
+            let inputs: Vec<[f32; 784]> = pixels.iter().map(Sample::to_input).collect();
+            let mut from_pixels = vec![[f32::NAN; 10]; n];
+            let mut from_inputs = vec![[f32::NAN; 10]; n];
+            forward_all(&net, &pixels, &mut from_pixels);
+            forward_all(&net, &inputs, &mut from_inputs);
+            for (k, (a, b)) in from_pixels.iter().zip(&from_inputs).enumerate() {
+                for (a, b) in a.iter().zip(b) {
+                    assert!((a - b).abs() <= 1e-5, "sample {k} of {n}: {a} vs {b}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wide_networks_convert_in_small_blocks_or_singly() {
+        // A block of 12 converted inputs of 16,384 f32 is 768 KiB: over the
+        // stack budget, so every sample runs alone.
+        type Huge = (Dense<16_384, 2>,);
+        let buffer = size_of::<[[f32; 16_384]; SMALL_BLOCK]>();
+        assert!(!fits_stack::<SMALL_BLOCK, Huge, [f32; 16_384]>(buffer));
+        let net = Huge::boxed_zeros();
+        let pixels = vec![Pixels([255_u8; 16_384]); 3];
+        let mut out = vec![[f32::NAN; 2]; 3];
+        forward_all(&*net, &pixels, &mut out);
+        assert_eq!(out, [[0.0; 2]; 3]);
     }
 }

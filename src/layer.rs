@@ -246,6 +246,14 @@ pub(crate) fn block_fits_stack<const K: usize, N: Layer<I>, I: Tensor>(inputs: u
     inputs + size_of::<N::Cache<K>>() + 2 * size_of::<[N::Output; K]>() <= STACK_BUDGET
 }
 
+/// A value starting on a 64-byte cache line. The blocks of samples copied
+/// out of a data set (by a training step, or converted for inference) are
+/// kept in one: when a sample's size is
+/// a multiple of 64 bytes (784 `f32` are 49 lines) every sample then starts
+/// on a line, and no vector load in the kernels straddles two lines.
+#[repr(C, align(64))]
+pub(crate) struct CacheAligned<T>(pub(crate) T);
+
 /// Whether [`Layer::backward_train`] stores parameter gradients or adds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Gradients {

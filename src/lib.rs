@@ -63,6 +63,7 @@
 //! | parameters, gradients and their visitors | [`Params`] |
 //! | networks as tuples of layers | `tuple` (impls of [`Layer`] for tuples) |
 //! | the fully connected layer | [`Dense`] |
+//! | stored samples read as inputs, e.g. bytes as [`Pixels`] | [`Sample`] |
 //! | activations | [`activation`] |
 //! | losses | [`loss`] |
 //! | optimizers | [`optim`] |
@@ -121,6 +122,7 @@ pub mod optim;
 mod params;
 #[cfg(test)]
 mod random_cases;
+mod sample;
 #[cfg(feature = "alloc")]
 mod summary;
 mod tensor;
@@ -136,6 +138,7 @@ pub use layer::{Gradients, Layer, LayerInfo};
 pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
 pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
 pub use params::{MAX_DEPTH, Params, TensorSpec};
+pub use sample::{Pixels, Sample};
 #[cfg(feature = "alloc")]
 pub use summary::Summary;
 pub use tensor::Tensor;
@@ -161,8 +164,8 @@ pub use rand;
 pub mod prelude {
     pub use crate::{
         Adam, AdamW, BinaryCrossEntropy, Class, Dense, Identity, Init, Layer, LeakyRelu, Loss,
-        Momentum, Optimizer, Params, Quadratic, Relu, RmsProp, Scalar, Sgd, SgdMomentum, Sigmoid,
-        SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Tanh, Tensor,
+        Momentum, Optimizer, Params, Pixels, Quadratic, Relu, RmsProp, Sample, Scalar, Sgd,
+        SgdMomentum, Sigmoid, SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Tanh, Tensor,
     };
     #[cfg(feature = "alloc")]
     pub use crate::{Summary, Trainer};

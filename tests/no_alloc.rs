@@ -1,4 +1,5 @@
-//! Inference, backpropagation and a training step never touch the heap,
+//! Inference, backpropagation and a training step (from `f32` inputs or
+//! from bytes) never touch the heap,
 //! counted by a global allocator that records this thread's allocations.
 
 use constnet::prelude::*;
@@ -19,6 +20,7 @@ fn forward_backward_and_training_step_do_not_allocate() {
     let mut trainer = Box::new(Trainer::new(Quadratic, Sgd::new(3.0)));
     let inputs: Vec<[f32; 784]> = (0..10).map(|i| [i as f32 / 10.0; 784]).collect();
     let labels: Vec<Class<10>> = (0..10).filter_map(Class::new).collect();
+    let pixels: Vec<Pixels<784>> = (0..10).map(|i| Pixels([i * 25; 784])).collect();
 
     let mut sink = 0.0;
     let n = allocations_during(|| {
@@ -32,6 +34,11 @@ fn forward_backward_and_training_step_do_not_allocate() {
         sink += dx[0][0];
         let cost = trainer
             .step(&mut *net, inputs.iter().zip(&labels))
+            .expect("finite");
+        sink += cost;
+        // Samples stored as bytes are converted in the step, on the stack.
+        let cost = trainer
+            .step(&mut *net, pixels.iter().zip(&labels))
             .expect("finite");
         sink += cost;
     });

@@ -36,6 +36,15 @@ pub fn inputs<const N: usize>(n: usize, seed: u64) -> Vec<[f32; N]> {
         .collect()
 }
 
+/// `n` seeded byte images: the same kind of data as [`inputs`], stored as
+/// MNIST stores it.
+pub fn pixels<const N: usize>(n: usize, seed: u64) -> Vec<Pixels<N>> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| Pixels(core::array::from_fn(|_| rng.random_range(0..=255_u8))))
+        .collect()
+}
+
 /// `n` seeded labels.
 pub fn labels<const C: usize>(n: usize, seed: u64) -> Vec<Class<C>> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);

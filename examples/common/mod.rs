@@ -7,8 +7,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use constnet::data::Dataset;
-use constnet::data::mnist::FASHION_MNIST_CLASSES;
+use constnet::data::mnist::{FASHION_MNIST_CLASSES, Images};
 use constnet::prelude::*;
 use constnet::train::{BatchProgress, Callback, Control, EpochMetrics};
 
@@ -35,13 +34,14 @@ pub fn default_data_dir() -> PathBuf {
 
 /// Fashion-MNIST's class names when `dir` holds Fashion-MNIST, else the
 /// digits. Both data sets use the same file names, so this looks at the
-/// pictures: Fashion-MNIST has far more ink (mean pixel ≈ 0.29 against ≈ 0.13
-/// for digits), or the directory is named after it.
-pub fn class_names(dir: &Path, train: &Dataset<784, 10>) -> &'static [&'static str; 10] {
+/// pictures: Fashion-MNIST has far more ink (mean pixel ≈ 0.29 of white
+/// against ≈ 0.13 for digits), or the directory is named after it.
+pub fn class_names(dir: &Path, train: &Images) -> &'static [&'static str; 10] {
     let named = dir.to_string_lossy().to_lowercase().contains("fashion");
     let sample = &train.inputs()[..train.len().min(1000)];
-    let ink: f32 = sample.iter().flatten().sum::<f32>() / (sample.len().max(1) * 784) as f32;
-    if named || ink > 0.2 {
+    let ink: u64 = sample.iter().flat_map(|p| p.0).map(u64::from).sum();
+    let mean = ink as f64 / (255 * 784 * sample.len().max(1)) as f64;
+    if named || mean > 0.2 {
         &FASHION_MNIST_CLASSES
     } else {
         &DIGITS

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::slice;
 
 use super::{DataError, Idx};
-use crate::Class;
+use crate::{Class, Pixels, Sample};
 
 /// The width and height of an MNIST image, in pixels.
 pub const SIDE: usize = 28;
@@ -36,6 +36,9 @@ pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte";
 
 /// The file name of the test labels, without `.gz`.
 pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte";
+
+/// An MNIST data set: 28 × 28 images as [`Pixels`], with labels `0..=9`.
+pub type Images = Dataset<PIXELS, NUM_CLASSES, Pixels<PIXELS>>;
 
 /// The names of the ten Fashion-MNIST classes, indexed by label.
 ///
@@ -62,13 +65,17 @@ pub const FASHION_MNIST_CLASSES: [&str; NUM_CLASSES] = [
 
 /// Inputs with their class labels: a data set for a classifier.
 ///
-/// Each input is an array of `IN` features and each label a
+/// Each input is a sample of `IN` features and each label a
 /// [`Class<CLASSES>`], so a data set only fits a network of matching input and
-/// output widths. There are always as many labels as inputs.
+/// output widths. There are always as many labels as inputs. The samples are
+/// `[f32; IN]` unless stored more compactly: MNIST's are [`Pixels`], bytes
+/// read as `f32` inputs (see [`Sample`]) when a network takes them.
 ///
 /// # Generics
 /// - `IN`: the number of features of an input, [`PIXELS`] for MNIST.
 /// - `CLASSES`: the number of classes, [`NUM_CLASSES`] for MNIST.
+/// - `S`: the stored sample, a [`Sample<[f32; IN]>`](Sample): `[f32; IN]`
+///   (the default), or e.g. [`Pixels<IN>`] for MNIST.
 ///
 /// # Examples
 /// ```
@@ -85,13 +92,14 @@ pub const FASHION_MNIST_CLASSES: [&str; NUM_CLASSES] = [
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, PartialEq)]
-pub struct Dataset<const IN: usize, const CLASSES: usize> {
-    inputs: Vec<[f32; IN]>,
+pub struct Dataset<const IN: usize, const CLASSES: usize, S = [f32; IN]> {
+    inputs: Vec<S>,
     labels: Vec<Class<CLASSES>>,
 }
 
 impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
-    /// The data set pairing `inputs[i]` with `labels[i]`.
+    /// The data set pairing `inputs[i]` with `labels[i]`, inputs stored as
+    /// `f32` ([`from_samples`](Self::from_samples) for other samples).
     ///
     /// # Errors
     /// [`DataError::CountMismatch`] if there are not as many labels as inputs.
@@ -110,6 +118,32 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(inputs: Vec<[f32; IN]>, labels: Vec<Class<CLASSES>>) -> Result<Self, DataError> {
+        Self::from_samples(inputs, labels)
+    }
+}
+
+impl<const IN: usize, const CLASSES: usize, S> Dataset<IN, CLASSES, S> {
+    /// The data set pairing `samples[i]` with `labels[i]`, samples of any
+    /// type that reads as `[f32; IN]`.
+    ///
+    /// # Errors
+    /// [`DataError::CountMismatch`] if there are not as many labels as samples.
+    ///
+    /// # Examples
+    /// ```
+    /// use constnet::{Class, Pixels, Sample};
+    /// use constnet::data::Dataset;
+    ///
+    /// let one = Class::<3>::new(1).ok_or("label out of range")?;
+    /// let data: Dataset<2, 3, Pixels<2>> = Dataset::from_samples(vec![Pixels([0, 255])], vec![one])?;
+    /// let x: [f32; 2] = data.inputs()[0].to_input();
+    /// assert_eq!(x, [0.0, 1.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_samples(inputs: Vec<S>, labels: Vec<Class<CLASSES>>) -> Result<Self, DataError>
+    where
+        S: Sample<[f32; IN]>,
+    {
         if inputs.len() == labels.len() {
             Ok(Self { inputs, labels })
         } else {
@@ -131,7 +165,7 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn inputs(&self) -> &[[f32; IN]] {
+    pub fn inputs(&self) -> &[S] {
         &self.inputs
     }
 
@@ -182,7 +216,7 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn get(&self, index: usize) -> Option<(&[f32; IN], Class<CLASSES>)> {
+    pub fn get(&self, index: usize) -> Option<(&S, Class<CLASSES>)> {
         Some((self.inputs.get(index)?, *self.labels.get(index)?))
     }
 
@@ -198,7 +232,7 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// assert_eq!(sums, [3.0, 7.0]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn iter(&self) -> Iter<'_, IN, CLASSES> {
+    pub fn iter(&self) -> Iter<'_, IN, CLASSES, S> {
         self.inputs.iter().zip(self.labels.iter())
     }
 
@@ -230,7 +264,10 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// # Ok::<(), constnet::data::DataError>(())
     /// ```
     #[must_use]
-    pub fn head(&self, n: usize) -> Self {
+    pub fn head(&self, n: usize) -> Self
+    where
+        S: Clone,
+    {
         let n = n.min(self.len());
         Self {
             inputs: self.inputs.get(..n).unwrap_or_default().to_vec(),
@@ -249,25 +286,49 @@ impl<const IN: usize, const CLASSES: usize> Dataset<IN, CLASSES> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn into_parts(self) -> (Vec<[f32; IN]>, Vec<Class<CLASSES>>) {
+    pub fn into_parts(self) -> (Vec<S>, Vec<Class<CLASSES>>) {
         (self.inputs, self.labels)
+    }
+
+    /// A copy with every sample converted to its `f32` input, e.g. for code
+    /// that needs `&[[f32; IN]]`. Training and inference do not: they take
+    /// the samples as they are.
+    ///
+    /// ```
+    /// use constnet::{Class, Pixels};
+    /// use constnet::data::Dataset;
+    ///
+    /// let c = Class::<2>::new(0).ok_or("label out of range")?;
+    /// let bytes: Dataset<2, 2, Pixels<2>> = Dataset::from_samples(vec![Pixels([51, 255])], vec![c])?;
+    /// assert_eq!(bytes.to_f32().inputs(), [[0.2, 1.0]]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn to_f32(&self) -> Dataset<IN, CLASSES>
+    where
+        S: Sample<[f32; IN]>,
+    {
+        Dataset {
+            inputs: self.inputs.iter().map(Sample::to_input).collect(),
+            labels: self.labels.clone(),
+        }
     }
 }
 
 /// The iterator of [`Dataset::iter`]: each input with its label.
-pub type Iter<'a, const IN: usize, const CLASSES: usize> =
-    std::iter::Zip<slice::Iter<'a, [f32; IN]>, slice::Iter<'a, Class<CLASSES>>>;
+pub type Iter<'a, const IN: usize, const CLASSES: usize, S = [f32; IN]> =
+    std::iter::Zip<slice::Iter<'a, S>, slice::Iter<'a, Class<CLASSES>>>;
 
-impl<'a, const IN: usize, const CLASSES: usize> IntoIterator for &'a Dataset<IN, CLASSES> {
-    type Item = (&'a [f32; IN], &'a Class<CLASSES>);
-    type IntoIter = Iter<'a, IN, CLASSES>;
+impl<'a, const IN: usize, const CLASSES: usize, S> IntoIterator for &'a Dataset<IN, CLASSES, S> {
+    type Item = (&'a S, &'a Class<CLASSES>);
+    type IntoIter = Iter<'a, IN, CLASSES, S>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
     }
 }
 
-impl<const IN: usize, const CLASSES: usize> Default for Dataset<IN, CLASSES> {
+impl<const IN: usize, const CLASSES: usize, S> Default for Dataset<IN, CLASSES, S> {
     /// An empty data set.
     fn default() -> Self {
         Self {
@@ -277,7 +338,7 @@ impl<const IN: usize, const CLASSES: usize> Default for Dataset<IN, CLASSES> {
     }
 }
 
-impl<const IN: usize, const CLASSES: usize> fmt::Debug for Dataset<IN, CLASSES> {
+impl<const IN: usize, const CLASSES: usize, S> fmt::Debug for Dataset<IN, CLASSES, S> {
     /// Shows the size and shape, not the (possibly millions of) features.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Dataset")
@@ -288,8 +349,10 @@ impl<const IN: usize, const CLASSES: usize> fmt::Debug for Dataset<IN, CLASSES> 
     }
 }
 
-/// The MNIST (or Fashion-MNIST) training and test sets, pixels scaled to
-/// `[0, 1]`.
+/// The MNIST (or Fashion-MNIST) training and test sets: images as
+/// [`Pixels`], grey levels `0..=255` kept as bytes (47 MB for the 60,000
+/// training images, against 188 MB as `f32`) and read by a network as
+/// `level / 255`, in `[0, 1]`.
 ///
 /// # Examples
 /// ```no_run
@@ -299,15 +362,15 @@ impl<const IN: usize, const CLASSES: usize> fmt::Debug for Dataset<IN, CLASSES> 
 /// assert_eq!((mnist.train.len(), mnist.test.len()), (60_000, 10_000));
 /// let (image, label) = mnist.train.get(0).ok_or("empty training set")?;
 /// assert_eq!(label.index(), 5);
-/// assert!(image.iter().all(|p| (0.0..=1.0).contains(p)));
+/// assert_eq!(image.0.iter().max(), Some(&255));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Mnist {
     /// The training set: 60,000 examples for MNIST.
-    pub train: Dataset<PIXELS, NUM_CLASSES>,
+    pub train: Images,
     /// The test set: 10,000 examples for MNIST.
-    pub test: Dataset<PIXELS, NUM_CLASSES>,
+    pub test: Images,
 }
 
 impl Mnist {
@@ -374,8 +437,7 @@ fn locate(dir: &Path, name: &str) -> PathBuf {
     }
 }
 
-/// The MNIST data set made of an images array and a labels array, pixels
-/// scaled from `0..=255` to `[0, 1]`.
+/// The MNIST data set made of an images array and a labels array.
 ///
 /// This is what [`Mnist::load`] does with each pair of files; call it directly
 /// for IDX data that does not come from those files, such as data in memory.
@@ -390,6 +452,7 @@ fn locate(dir: &Path, name: &str) -> PathBuf {
 ///
 /// # Examples
 /// ```
+/// use constnet::Sample;
 /// use constnet::data::{Idx, mnist};
 ///
 /// // One black image with a white top-left pixel, labelled 3.
@@ -401,10 +464,12 @@ fn locate(dir: &Path, name: &str) -> PathBuf {
 ///
 /// let data = mnist::from_idx(&images, &labels)?;
 /// let (pixels, label) = data.get(0).ok_or("empty")?;
-/// assert_eq!((pixels[0], pixels[1], label.index()), (1.0, 0.0, 3));
+/// assert_eq!((pixels.0[0], pixels.0[1], label.index()), (255, 0, 3));
+/// let x: [f32; 784] = pixels.to_input();
+/// assert_eq!((x[0], x[1]), (1.0, 0.0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn from_idx(images: &Idx, labels: &Idx) -> Result<Dataset<PIXELS, NUM_CLASSES>, DataError> {
+pub fn from_idx(images: &Idx, labels: &Idx) -> Result<Images, DataError> {
     let n = match *images.dims() {
         [n, SIDE, SIDE] => n,
         _ => {
@@ -444,14 +509,9 @@ pub fn from_idx(images: &Idx, labels: &Idx) -> Result<Dataset<PIXELS, NUM_CLASSE
         })
         .collect::<Result<Vec<_>, _>>()?;
 
-    // `n` is bounded by the data actually read: `Idx` holds `n * 784` bytes.
-    let mut inputs = vec![[0.0_f32; PIXELS]; n];
-    for (input, pixels) in inputs.iter_mut().zip(images.data().chunks_exact(PIXELS)) {
-        for (x, &p) in input.iter_mut().zip(pixels) {
-            *x = f32::from(p) / 255.0;
-        }
-    }
-    Dataset::new(inputs, classes)
+    // `Idx` holds exactly `n * 784` bytes.
+    let (pixels, _) = images.data().as_chunks::<PIXELS>();
+    Dataset::from_samples(pixels.iter().map(|&p| Pixels(p)).collect(), classes)
 }
 
 #[cfg(test)]
@@ -487,12 +547,13 @@ mod tests {
         assert_eq!(data.len(), 12);
         for (i, (x, c)) in data.iter().enumerate() {
             assert_eq!(c.index(), i % 10);
-            assert!(x.iter().all(|&p| p == (i * 10) as f32 / 255.0));
+            assert!(x.0.iter().all(|&p| usize::from(p) == i * 10));
         }
         let white = idx("w", &[1, 28, 28], &[255; PIXELS]);
         let one = idx("l", &[1], &[0]);
         let data = from_idx(&white, &one).expect("valid");
-        assert_eq!(data.inputs(), [[1.0; PIXELS]]);
+        assert_eq!(data.inputs(), [Pixels([255; PIXELS])]);
+        assert_eq!(data.to_f32().inputs(), [[1.0; PIXELS]]);
     }
 
     #[test]
@@ -636,10 +697,9 @@ mod tests {
         assert_eq!(mnist.train.labels().first().map(|c| c.index()), Some(5));
         assert_eq!(mnist.test.labels().first().map(|c| c.index()), Some(7));
         for set in [&mnist.train, &mnist.test] {
-            let pixels = set.inputs().iter().flatten();
-            let (min, max) =
-                pixels.fold((f32::MAX, f32::MIN), |(lo, hi), &p| (lo.min(p), hi.max(p)));
-            assert_eq!((min, max), (0.0, 1.0));
+            let pixels = set.inputs().iter().flat_map(|p| p.0);
+            let (min, max) = pixels.fold((u8::MAX, 0), |(lo, hi), p| (lo.min(p), hi.max(p)));
+            assert_eq!((min, max), (0, 255));
             // Every digit occurs.
             let mut counts = [0_usize; NUM_CLASSES];
             for c in set.labels() {

@@ -25,8 +25,8 @@
 //!
 //! let mnist = Mnist::load("data/mnist")?;
 //! for (image, label) in mnist.test.head(3).iter() {
-//!     let ink: f32 = image.iter().sum();
-//!     println!("a {label} with {ink:.0} pixels' worth of ink");
+//!     let ink: u32 = image.0.iter().map(|&p| u32::from(p)).sum();
+//!     println!("a {label} with {:.0} pixels' worth of ink", f64::from(ink) / 255.0);
 //! }
 //! # Ok::<(), constnet::data::DataError>(())
 //! ```

@@ -6,10 +6,11 @@
 //! pointers whose ranges are checked against the slice lengths first.
 
 use core::arch::x86_64::{
-    __m128, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss, _mm_movehl_ps,
-    _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps, _mm256_broadcast_ss,
-    _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps,
-    _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_permute2f128_ps, _mm256_set1_epi32,
+    __m128, __m128i, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss,
+    _mm_loadl_epi64, _mm_movehl_ps, _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps,
+    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_cvtepi32_ps,
+    _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_hadd_ps,
+    _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi32,
     _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
 };
 
@@ -71,6 +72,14 @@ impl Avx2 {
         // SAFETY: the token proves AVX2 + FMA; `axpy` reads and writes `n`
         // elements, and both slices hold at least `n`.
         unsafe { axpy(alpha, x.as_ptr(), y.as_mut_ptr(), n) }
+    }
+
+    /// See [`super::unit_from_bytes`].
+    pub(super) fn unit_from_bytes(self, bytes: &[u8], out: &mut [f32]) {
+        let n = bytes.len().min(out.len());
+        // SAFETY: the token proves AVX2 + FMA; `unit_from_bytes` reads `n`
+        // bytes and writes `n` f32, and both slices hold at least `n`.
+        unsafe { unit_from_bytes(bytes.as_ptr(), out.as_mut_ptr(), n) }
     }
 
     /// See [`super::dense_forward`]; lengths are checked there.
@@ -524,6 +533,37 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     for j in i..n {
         // SAFETY: j < n.
         unsafe { *y.add(j) = fma(alpha, *x.add(j), *y.add(j)) };
+    }
+}
+
+/// `out[i] = bytes[i] / 255` for `i < n`, correctly rounded: `q = b·r`
+/// with `r` the f32 nearest `1/255`, then one Newton step on the residual,
+/// `q + (b − 255·q)·r`, both with one rounding (FMA). For every byte this is
+/// the quotient `b / 255` that a division gives (the kernel tests check all
+/// 256), at the cost of a multiplication and two FMAs per vector.
+///
+/// # Safety
+/// AVX2 and FMA are available; `bytes` is valid for reading `n` bytes and
+/// `out` for writing `n` f32.
+#[target_feature(enable = "avx2,fma")]
+unsafe fn unit_from_bytes(bytes: *const u8, out: *mut f32, n: usize) {
+    let r = _mm256_set1_ps(1.0 / 255.0);
+    let d = _mm256_set1_ps(255.0);
+    let mut i = 0;
+    while i + W <= n {
+        // SAFETY: i + W <= n: eight bytes read, eight f32 written.
+        unsafe {
+            let b = _mm_loadl_epi64(bytes.add(i).cast::<__m128i>());
+            let x = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(b));
+            let q = _mm256_mul_ps(x, r);
+            let e = _mm256_fnmadd_ps(q, d, x);
+            _mm256_storeu_ps(out.add(i), _mm256_fmadd_ps(e, r, q));
+        }
+        i += W;
+    }
+    for j in i..n {
+        // SAFETY: j < n.
+        unsafe { *out.add(j) = f32::from(*bytes.add(j)) / 255.0 };
     }
 }
 

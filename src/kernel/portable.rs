@@ -167,6 +167,16 @@ pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
     acc.iter().all(|a| *a == T::zero())
 }
 
+/// See [`super::unit_from_bytes`]: the quotient by 255, which the compiler
+/// vectorises as a division.
+#[inline]
+pub(crate) fn unit_from_bytes<T: Float>(bytes: &[u8], out: &mut [T]) {
+    let scale = T::from(255_u8).unwrap_or_else(T::one);
+    for (o, &b) in out.iter_mut().zip(bytes) {
+        *o = T::from(b).unwrap_or_else(T::zero) / scale;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

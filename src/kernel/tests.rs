@@ -346,3 +346,31 @@ fn without_std_a_build_with_avx2_uses_it() {
         assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0));
     }
 }
+
+#[test]
+fn unit_from_bytes_is_the_quotient_by_255_for_every_byte() {
+    // All 256 values, at every offset of a vector and with a tail.
+    let bytes: Vec<u8> = (0..=255).chain(0..=40).collect();
+    for start in 0..9 {
+        let b = &bytes[start..];
+        let want: Vec<f32> = b.iter().map(|&v| f32::from(v) / 255.0).collect();
+        let mut got = vec![f32::NAN; b.len()];
+        super::unit_from_bytes(b, &mut got);
+        assert_eq!(bits(&got), bits(&want), "offset {start}");
+        let mut got = vec![f32::NAN; b.len()];
+        portable::unit_from_bytes(b, &mut got);
+        assert_eq!(bits(&got), bits(&want), "portable, offset {start}");
+        let want64: Vec<f64> = b.iter().map(|&v| f64::from(v) / 255.0).collect();
+        let mut got64 = vec![f64::NAN; b.len()];
+        super::unit_from_bytes(b, &mut got64);
+        assert_eq!(got64, want64, "f64, offset {start}");
+    }
+    // Only the common length is written.
+    let mut out = [7.0_f32; 4];
+    super::unit_from_bytes(&[255, 0], &mut out);
+    assert_eq!(out, [1.0, 0.0, 7.0, 7.0]);
+}
+
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|x| x.to_bits()).collect()
+}

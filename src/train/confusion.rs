@@ -68,9 +68,10 @@ impl<const C: usize> ConfusionMatrix<C> {
     /// assert_eq!(m.count(labels[2], labels[0]), 1); // a 1 taken for a 0
     /// ```
     #[must_use]
-    pub fn of<N, I>(net: &N, inputs: &[I], labels: &[Class<C>]) -> Self
+    pub fn of<N, I, S>(net: &N, inputs: &[S], labels: &[Class<C>]) -> Self
     where
         I: Tensor,
+        S: crate::Sample<I>,
         N: Layer<I, Output = [I::Scalar; C]>,
     {
         let mut m = Self::new();

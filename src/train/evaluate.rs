@@ -3,7 +3,7 @@
 use num_traits::ToPrimitive;
 
 use crate::infer::for_each_output;
-use crate::{Class, Layer, Loss, Tensor};
+use crate::{Class, Layer, Loss, Sample, Tensor};
 
 /// What [`evaluate`] measured.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -38,14 +38,15 @@ pub struct Evaluation {
 /// # Ok::<(), &str>(())
 /// ```
 #[must_use]
-pub fn evaluate<N, I, L, const C: usize>(
+pub fn evaluate<N, I, S, L, const C: usize>(
     net: &N,
-    inputs: &[I],
+    inputs: &[S],
     labels: &[Class<C>],
     loss: &L,
 ) -> Evaluation
 where
     I: Tensor,
+    S: Sample<I>,
     N: Layer<I, Output = [I::Scalar; C]>,
     L: Loss<[I::Scalar; C], Class<C>>,
 {

@@ -123,17 +123,18 @@ impl<N, L, O> Trainer<N, L, O> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::too_many_arguments)]
-    pub fn fit<I, Y, const C: usize>(
+    pub fn fit<I, S, Y, const C: usize>(
         &mut self,
         net: &mut N,
-        inputs: &[I],
+        inputs: &[S],
         targets: &[Y],
-        validation: Option<(&[I], &[Class<C>])>,
+        validation: Option<(&[S], &[Class<C>])>,
         config: FitConfig,
         mut callback: impl Callback,
     ) -> Result<History, TrainError>
     where
         I: Tensor,
+        S: crate::Sample<I>,
         N: Layer<I, Output = [I::Scalar; C]>,
         Y: Target<N::Output>,
         L: Loss<N::Output, Y> + Loss<N::Output, Class<C>>,

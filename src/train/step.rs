@@ -5,10 +5,10 @@
 use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
-use crate::{Gradients, Layer, Loss, Optimizer, Tensor};
+use crate::{Gradients, Layer, Loss, Optimizer, Sample, Tensor};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
-/// `loss` on `batch`, a sequence of `m` `(input, target)` pairs, and stores
+/// `loss` on `batch`, a sequence of `m` `(sample, target)` pairs, and stores
 /// its gradient `∂C/∂θ` in `grads` (overwritten, not added to). `net` is not
 /// changed. Allocates nothing, needs neither `std` nor `alloc`.
 ///
@@ -21,7 +21,9 @@ use crate::{Gradients, Layer, Loss, Optimizer, Tensor};
 /// output gradients on the stack), each sample's loss gradient scaled by
 /// `1/m`. This
 /// is what [`Trainer::gradient`](crate::Trainer::gradient) computes, bit for
-/// bit.
+/// bit. A sample is the network's input or anything that
+/// [reads as one](crate::Sample), such as [`Pixels`](crate::Pixels):
+/// each is converted when the block is copied.
 ///
 /// # Errors
 /// [`TrainError::EmptyBatch`] for an empty batch;
@@ -42,18 +44,19 @@ use crate::{Gradients, Layer, Loss, Optimizer, Tensor};
 /// assert_eq!((grads.0.weight, grads.0.bias), ([[3.0]], [1.0]));
 /// # Ok::<(), constnet::TrainError>(())
 /// ```
-pub fn gradient<'a, N, L, I, Y, B>(
+pub fn gradient<'a, N, L, I, S, Y, B>(
     net: &N,
     loss: &L,
     grads: &mut N,
     batch: B,
 ) -> Result<I::Scalar, TrainError>
 where
-    I: Tensor + 'a,
+    I: Tensor,
+    S: Sample<I> + 'a,
     Y: 'a,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
-    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
     gradient_with(net, loss, grads, batch, |_, _| {})
@@ -87,7 +90,7 @@ where
 /// assert_eq!(train::gradient(&net, &Quadratic, &mut grads, [(&[1.0], &[2.0])])?, 0.0);
 /// # Ok::<(), constnet::TrainError>(())
 /// ```
-pub fn step<'a, N, L, O, I, Y, B>(
+pub fn step<'a, N, L, O, I, S, Y, B>(
     net: &mut N,
     loss: &L,
     optimizer: &mut O,
@@ -95,12 +98,13 @@ pub fn step<'a, N, L, O, I, Y, B>(
     batch: B,
 ) -> Result<I::Scalar, TrainError>
 where
-    I: Tensor + 'a,
+    I: Tensor,
+    S: Sample<I> + 'a,
     Y: 'a,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
     O: Optimizer<N>,
-    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
     let cost = gradient(net, loss, grads, batch)?;
@@ -110,7 +114,7 @@ where
 
 /// [`gradient`], calling `observe(output, target)` for each sample of the
 /// batch, e.g. to count correct predictions without a second forward pass.
-pub(crate) fn gradient_with<'a, N, L, I, Y, B>(
+pub(crate) fn gradient_with<'a, N, L, I, S, Y, B>(
     net: &N,
     loss: &L,
     grads: &mut N,
@@ -118,11 +122,12 @@ pub(crate) fn gradient_with<'a, N, L, I, Y, B>(
     mut observe: impl FnMut(&N::Output, &Y),
 ) -> Result<I::Scalar, TrainError>
 where
-    I: Tensor + 'a,
+    I: Tensor,
+    S: Sample<I> + 'a,
     Y: 'a,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
-    B: IntoIterator<Item = (&'a I, &'a Y)>,
+    B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
     let batch = batch.into_iter();
@@ -141,7 +146,7 @@ where
         // block is one forward and one backward pass, which loads every
         // weight once and adds into every gradient once. (10 is the
         // lecture's batch size, which then takes one block, not 8 + 2.)
-        let mut pairs: [Option<(&I, &Y)>; BLOCK] = [None; BLOCK];
+        let mut pairs: [Option<(&S, &Y)>; BLOCK] = [None; BLOCK];
         let mut n = 0;
         for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
             *slot = Some(pair);
@@ -161,7 +166,7 @@ where
                 let block = &pairs[done..done + size];
                 macro_rules! run {
                     ($k:literal) => {
-                        block_gradient::<$k, _, _, _, _>(
+                        block_gradient::<$k, _, _, _, _, _>(
                             net,
                             loss,
                             grads,
@@ -217,17 +222,18 @@ where
 /// network's cache and the output gradients of `K` samples), and inlined
 /// into [`gradient_with`] the frames of all sizes would be live at once.
 #[inline(never)]
-fn block_gradient<const K: usize, N, L, I, Y>(
+fn block_gradient<const K: usize, N, L, I, S, Y>(
     net: &N,
     loss: &L,
     grads: &mut N,
-    pairs: &[Option<(&I, &Y)>],
+    pairs: &[Option<(&S, &Y)>],
     scale: I::Scalar,
     store: bool,
     observe: &mut impl FnMut(&N::Output, &Y),
 ) -> (I::Scalar, bool)
 where
     I: Tensor,
+    S: Sample<I>,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
 {
@@ -235,9 +241,10 @@ where
     let Some((first, _)) = pair(0) else {
         return (I::Scalar::zero(), true);
     };
-    let x = CacheAligned::<[I; K]>(core::array::from_fn(|k| {
-        pair(k).map_or(first, |p| p.0).clone()
-    }));
+    let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
+    for (k, x) in x.0.iter_mut().enumerate() {
+        pair(k).map_or(first, |p| p.0).write_input(x);
+    }
     let x = &x.0;
     let (out, cache) = net.forward_train(x);
     let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
@@ -261,13 +268,6 @@ where
     let finite = net.backward_params_train(x, &cache, &dy, grads, mode);
     (total, finite)
 }
-
-/// A value starting on a 64-byte cache line. The block of samples a training
-/// step copies out of the data set is kept in one: when a sample's size is
-/// a multiple of 64 bytes (784 `f32` are 49 lines) every sample then starts
-/// on a line, and no vector load in the kernels straddles two lines.
-#[repr(C, align(64))]
-struct CacheAligned<T>(T);
 
 /// Whether a training block of `K` samples fits the stack budget: its
 /// inputs (copied out of the batch), its cache and its output gradients.

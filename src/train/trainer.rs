@@ -10,7 +10,7 @@ use rand::seq::SliceRandom;
 use super::TrainError;
 use super::step::cast;
 use crate::kernel::Zeroable;
-use crate::{Layer, Loss, Optimizer, Params, Tensor};
+use crate::{Layer, Loss, Optimizer, Params, Sample, Tensor};
 
 /// Trains a network of type `N` with a loss `L` and an optimizer `O`.
 ///
@@ -133,13 +133,14 @@ impl<N, L, O> Trainer<N, L, O> {
     /// assert_eq!(trainer.grads().0.weight, [[3.0]]);
     /// # Ok::<(), constnet::TrainError>(())
     /// ```
-    pub fn gradient<'a, I, Y, B>(&mut self, net: &N, batch: B) -> Result<I::Scalar, TrainError>
+    pub fn gradient<'a, I, S, Y, B>(&mut self, net: &N, batch: B) -> Result<I::Scalar, TrainError>
     where
-        I: Tensor + 'a,
+        I: Tensor,
+        S: Sample<I> + 'a,
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
         self.gradient_with(net, batch, |_, _| {})
@@ -148,18 +149,19 @@ impl<N, L, O> Trainer<N, L, O> {
     /// [`gradient`](Self::gradient), calling `observe(output, target)` for
     /// each sample of the batch, e.g. to count correct predictions without a
     /// second forward pass.
-    fn gradient_with<'a, I, Y, B>(
+    fn gradient_with<'a, I, S, Y, B>(
         &mut self,
         net: &N,
         batch: B,
         observe: impl FnMut(&N::Output, &Y),
     ) -> Result<I::Scalar, TrainError>
     where
-        I: Tensor + 'a,
+        I: Tensor,
+        S: Sample<I> + 'a,
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
         super::step::gradient_with(net, &self.loss, &mut self.grads, batch, observe)
@@ -183,14 +185,15 @@ impl<N, L, O> Trainer<N, L, O> {
     /// assert_eq!((net.0.weight, net.0.bias), ([[1.0]], [1.0]));
     /// # Ok::<(), constnet::TrainError>(())
     /// ```
-    pub fn step<'a, I, Y, B>(&mut self, net: &mut N, batch: B) -> Result<I::Scalar, TrainError>
+    pub fn step<'a, I, S, Y, B>(&mut self, net: &mut N, batch: B) -> Result<I::Scalar, TrainError>
     where
-        I: Tensor + 'a,
+        I: Tensor,
+        S: Sample<I> + 'a,
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
         O: Optimizer<N>,
-        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
         self.step_with(net, batch, |_, _| {})
@@ -215,19 +218,20 @@ impl<N, L, O> Trainer<N, L, O> {
     /// assert_eq!(correct, 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn step_with<'a, I, Y, B>(
+    pub fn step_with<'a, I, S, Y, B>(
         &mut self,
         net: &mut N,
         batch: B,
         observe: impl FnMut(&N::Output, &Y),
     ) -> Result<I::Scalar, TrainError>
     where
-        I: Tensor + 'a,
+        I: Tensor,
+        S: Sample<I> + 'a,
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
         O: Optimizer<N>,
-        B: IntoIterator<Item = (&'a I, &'a Y)>,
+        B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
         let cost = self.gradient_with(net, batch, observe)?;
@@ -266,10 +270,10 @@ impl<N, L, O> Trainer<N, L, O> {
     /// }
     /// # Ok::<(), constnet::TrainError>(())
     /// ```
-    pub fn epoch<I, Y>(
+    pub fn epoch<I, S, Y>(
         &mut self,
         net: &mut N,
-        inputs: &[I],
+        inputs: &[S],
         targets: &[Y],
         batch_size: usize,
         rng: &mut impl Rng,
@@ -277,6 +281,7 @@ impl<N, L, O> Trainer<N, L, O> {
     ) -> Result<I::Scalar, TrainError>
     where
         I: Tensor,
+        S: Sample<I>,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
         O: Optimizer<N>,
@@ -297,10 +302,10 @@ impl<N, L, O> Trainer<N, L, O> {
     /// per sample and `on_batch(batch, batches, cost)` after each mini-batch
     /// (batch counted from 1).
     #[allow(clippy::too_many_arguments)] // private; the public entry points are small
-    pub(crate) fn epoch_with<I, Y>(
+    pub(crate) fn epoch_with<I, S, Y>(
         &mut self,
         net: &mut N,
-        inputs: &[I],
+        inputs: &[S],
         targets: &[Y],
         batch_size: usize,
         rng: &mut impl Rng,
@@ -310,6 +315,7 @@ impl<N, L, O> Trainer<N, L, O> {
     ) -> Result<I::Scalar, TrainError>
     where
         I: Tensor,
+        S: Sample<I>,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
         O: Optimizer<N>,
@@ -339,10 +345,8 @@ impl<N, L, O> Trainer<N, L, O> {
             // on the number of outstanding misses (measured: 0.157–0.169 s
             // against 0.167–0.178 s per epoch of the lecture's network).
             if let Some((_, next)) = chunks.peek() {
-                let head = PREFETCH_BYTES / size_of::<I::Scalar>().max(1);
                 for &i in *next {
-                    let sample = inputs[i].as_slice();
-                    crate::kernel::prefetch(&sample[..sample.len().min(head)]);
+                    crate::kernel::prefetch_head(&inputs[i], PREFETCH_BYTES);
                 }
             }
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
