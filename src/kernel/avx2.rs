@@ -8,10 +8,11 @@
 use core::arch::x86_64::{
     __m128, __m128i, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss,
     _mm_loadl_epi64, _mm_movehl_ps, _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps,
-    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_cvtepi32_ps,
-    _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_hadd_ps,
-    _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi32,
-    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_ps,
+    _mm256_and_si256, _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32,
+    _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps,
+    _mm256_fnmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps,
+    _mm256_permute2f128_ps, _mm256_permutevar8x32_ps, _mm256_set1_epi32, _mm256_set1_ps,
+    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -377,6 +378,18 @@ fn mask_below(k: usize) -> __m256i {
     _mm256_cmpgt_epi32(k, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
+/// `v` with lane `j` moved to lane `j + shift` (mod 8).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn rotate_lanes(v: __m256, shift: usize) -> __m256 {
+    // `_mm256_permutevar8x32_ps` sets lane j to lane idx[j] = j − shift
+    // (mod 8); shift % 8 < 8, so the cast is exact.
+    let shift = _mm256_set1_epi32((shift % W) as i32);
+    let lanes = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
+    let idx = _mm256_and_si256(_mm256_sub_epi32(lanes, shift), _mm256_set1_epi32(7));
+    _mm256_permutevar8x32_ps(v, idx)
+}
+
 /// `out[r][s] = Σ_{i<n} w[r][i]·x[s][i]`: an R × S block of dot products
 /// sharing loads, with R·S independent accumulators.
 ///
@@ -387,6 +400,15 @@ fn mask_below(k: usize) -> __m256i {
 /// (a straddling load costs a second load slot: misaligned samples ran
 /// about 10% slower). The elements after the last full vector are a masked
 /// partial vector too, so every sum stays in vector lanes.
+///
+/// The sums do not depend on that alignment, to the bit: lane `j` of an
+/// accumulator always sums the elements `i ≡ j + head (mod 8)` in
+/// increasing order, the head's elements rotated into those lanes, and
+/// the lanes are rotated back before the reduction, so every sum is the
+/// one an aligned start gives. (Otherwise a network's outputs, and its
+/// training, would change with where a build places its arrays.) Small
+/// tiles, whose two sets of accumulators split the vectors by their
+/// position, start unaligned instead.
 ///
 /// # Safety
 /// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
@@ -417,14 +439,25 @@ unsafe fn tile<const R: usize, const S: usize>(
     };
     // Elements up to the next 32-byte boundary of x[0] (0 if aligned). A
     // single sample is not worth the two partial vectors (its loads are
-    // fewer than the weights').
-    let head = if S > 1 {
+    // fewer than the weights'), nor is a small tile.
+    let head = if S > 1 && R * S > 4 {
         ((x[0] as usize / 4).wrapping_neg() % W).min(n)
     } else {
         0
     };
     if head > 0 {
+        // The head's products, in lanes 0..head of zeroed accumulators,
+        // move to lanes 8 − head..8, where the full vectors from `head` on
+        // add the elements e + 8, e + 16, … of the same e.
         partial(&mut acc, 0, head);
+        // (Indexed loops: an iterator over the accumulators keeps them
+        // in memory, stored at every step of the loops.)
+        #[allow(clippy::needless_range_loop)]
+        for r in 0..R {
+            for s in 0..S {
+                acc[r][s] = rotate_lanes(acc[r][s], W - head);
+            }
+        }
     }
     let mut i = head;
     if R * S <= 4 {
@@ -478,6 +511,18 @@ unsafe fn tile<const R: usize, const S: usize>(
     }
     if i < n {
         partial(&mut acc, i, n - i);
+    }
+    if head > 0 {
+        // Lane j sums the elements ≡ j + head (mod 8): back to lane
+        // j + head, where an aligned start has that sum.
+        // (Indexed loops: an iterator over the accumulators keeps them
+        // in memory, stored at every step of the loops.)
+        #[allow(clippy::needless_range_loop)]
+        for r in 0..R {
+            for s in 0..S {
+                acc[r][s] = rotate_lanes(acc[r][s], head);
+            }
+        }
     }
     // The R·S sums, eight and then four at a time (a reduction tree shared
     // by several accumulators takes about a fifth of the shuffles and adds

@@ -105,6 +105,44 @@ fn dense_forward_matches_reference_at_every_alignment() {
     });
 }
 
+/// The same samples give the same bits wherever they lie in memory: the
+/// AVX2 kernel's alignment of its loads must not change the order of the
+/// sums, or a network's results would depend on where a build happens to
+/// place its arrays (training then is not reproducible across builds).
+#[test]
+fn dense_forward_is_independent_of_where_the_samples_lie() {
+    for inputs in [1, 7, 9, 15, 30, 100, 784] {
+        for out in [1, 2, 3, 10, 30] {
+            for batch in [2, 3, 4, 6, 7, 8, 12, 13] {
+                let w = values(out * inputs, 19);
+                let bias = values(out, 20);
+                let x = values(batch * inputs, 21);
+                let mut buffer = vec![0.0; batch * inputs + 8];
+                let mut first: Option<Vec<u32>> = None;
+                for offset in 0..8 {
+                    buffer[offset..][..batch * inputs].copy_from_slice(&x);
+                    let mut y = vec![f32::NAN; batch * out];
+                    super::dense_forward(
+                        &w,
+                        &bias,
+                        &buffer[offset..][..batch * inputs],
+                        &mut y,
+                        inputs,
+                    );
+                    let y = bits(&y);
+                    match &first {
+                        None => first = Some(y),
+                        Some(want) => assert_eq!(
+                            &y, want,
+                            "in {inputs} out {out} batch {batch} offset {offset}"
+                        ),
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn dense_backward_matches_reference() {
     for &inputs in &SIZES {
