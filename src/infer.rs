@@ -131,8 +131,12 @@ where
     N: Layer<I>,
 {
     let (blocks, _) = samples.as_chunks::<K>();
+    if blocks.is_empty() {
+        return 0;
+    }
+    // One buffer for all blocks: each overwrites every input.
+    let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
     for (b, s) in blocks.iter().enumerate() {
-        let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
         for (x, s) in x.0.iter_mut().zip(s) {
             s.write_input(x);
         }

@@ -10,7 +10,8 @@
 //!
 //! - [`Idx`] reads one IDX file, plain or gzip-compressed;
 //! - [`Mnist`] reads the four MNIST (or Fashion-MNIST) files of a directory
-//!   into a training and a test [`Dataset`];
+//!   into a training and a test [`Dataset`], images kept as bytes
+//!   ([`Pixels`](crate::Pixels));
 //! - [`Dataset`] pairs inputs with [`Class`](crate::Class) labels, with the
 //!   input and output widths of a network in its type;
 //! - every failure is a [`DataError`] naming the file at fault.
