@@ -16,7 +16,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use cpu_time::ThreadTime;
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 fn step(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
@@ -61,58 +62,40 @@ fn epoch(c: &mut Criterion) {
     group.throughput(Throughput::Elements(x.len() as u64));
     group.sample_size(10);
 
-    // Each epoch twice: wall-clock time (criterion's measurement) and the
-    // CPU time of this thread (`/cpu-time`), which leaves out the time the
-    // thread waits while another process has the core. On this shared
-    // 2-core machine the second is the steadier of the two.
     let mut net = Lecture::random(Init::StandardNormal, &mut rng);
     let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0_f32));
     let mut shuffle = ChaCha8Rng::seed_from_u64(7);
-    group.bench_function("784-30-10/sgd/batch10", |b| {
-        b.iter(|| trainer.epoch(&mut net, &x, &y, 10, &mut shuffle, 1))
+    wall_and_cpu(&mut group, "784-30-10/sgd/batch10", || {
+        trainer.epoch(&mut net, &x, &y, 10, &mut shuffle, 1)
     });
-    group.bench_function("784-30-10/sgd/batch10/cpu-time", |b| {
-        b.iter_custom(|iters| {
-            cpu_time(iters, || {
-                trainer.epoch(&mut net, &x, &y, 10, &mut shuffle, 1)
-            })
-        })
-    });
-
-    group.bench_function("784-30-10/sgd/batch10/pixels", |b| {
-        b.iter(|| trainer.epoch(&mut net, &px, &y, 10, &mut shuffle, 1))
-    });
-    group.bench_function("784-30-10/sgd/batch10/pixels/cpu-time", |b| {
-        b.iter_custom(|iters| {
-            cpu_time(iters, || {
-                trainer.epoch(&mut net, &px, &y, 10, &mut shuffle, 1)
-            })
-        })
+    wall_and_cpu(&mut group, "784-30-10/sgd/batch10/pixels", || {
+        trainer.epoch(&mut net, &px, &y, 10, &mut shuffle, 1)
     });
 
     let mut wide = Wide::boxed_random(Init::HeUniform, &mut rng);
     let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
-    group.bench_function("784-100-10/adam/batch32", |b| {
-        b.iter(|| trainer.epoch(&mut *wide, &x, &y, 32, &mut shuffle, 1))
+    wall_and_cpu(&mut group, "784-100-10/adam/batch32", || {
+        trainer.epoch(&mut *wide, &x, &y, 32, &mut shuffle, 1)
     });
-    group.bench_function("784-100-10/adam/batch32/cpu-time", |b| {
-        b.iter_custom(|iters| {
-            cpu_time(iters, || {
-                trainer.epoch(&mut *wide, &x, &y, 32, &mut shuffle, 1)
-            })
-        })
-    });
-    group.bench_function("784-100-10/adam/batch32/pixels", |b| {
-        b.iter(|| trainer.epoch(&mut *wide, &px, &y, 32, &mut shuffle, 1))
-    });
-    group.bench_function("784-100-10/adam/batch32/pixels/cpu-time", |b| {
-        b.iter_custom(|iters| {
-            cpu_time(iters, || {
-                trainer.epoch(&mut *wide, &px, &y, 32, &mut shuffle, 1)
-            })
-        })
+    wall_and_cpu(&mut group, "784-100-10/adam/batch32/pixels", || {
+        trainer.epoch(&mut *wide, &px, &y, 32, &mut shuffle, 1)
     });
     group.finish();
+}
+
+/// Benchmarks `run` twice: criterion's wall-clock time under `name`, and
+/// the CPU time of this thread under `name/cpu-time`, which leaves out the
+/// time the thread waits while another process has the core. On this
+/// shared 2-core machine the second is the steadier of the two.
+fn wall_and_cpu<R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    mut run: impl FnMut() -> R,
+) {
+    group.bench_function(name, |b| b.iter(&mut run));
+    group.bench_function(format!("{name}/cpu-time"), |b| {
+        b.iter_custom(|iters| cpu_time(iters, &mut run))
+    });
 }
 
 /// The CPU time this thread spends running `f` `iters` times.
