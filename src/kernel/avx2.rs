@@ -378,6 +378,9 @@ fn mask_below(k: usize) -> __m256i {
     _mm256_cmpgt_epi32(k, _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
+/// The shortest rows for which [`tile`] aligns its loads to the samples.
+const ALIGN_FROM: usize = 8 * W;
+
 /// `v` with lane `j` moved to lane `j + shift` (mod 8).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
@@ -438,9 +441,10 @@ unsafe fn tile<const R: usize, const S: usize>(
         }
     };
     // Elements up to the next 32-byte boundary of x[0] (0 if aligned). A
-    // single sample is not worth the two partial vectors (its loads are
-    // fewer than the weights'), nor is a small tile.
-    let head = if S > 1 && R * S > 4 {
+    // single sample is not worth the two partial vectors and the rotations
+    // (its loads are fewer than the weights'), nor is a small tile or a
+    // short row (a few vectors, whose unaligned loads cost less).
+    let head = if S > 1 && R * S > 4 && n >= ALIGN_FROM {
         ((x[0] as usize / 4).wrapping_neg() % W).min(n)
     } else {
         0
