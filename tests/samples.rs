@@ -8,6 +8,11 @@ use constnet::prelude::*;
 use constnet::rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
 use constnet::train::{FitConfig, evaluate};
 
+#[path = "common/param_bits.rs"]
+mod param_bits;
+
+use param_bits::param_bits;
+
 type Net = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
 
 /// `n` random byte images with random labels.
@@ -31,12 +36,6 @@ fn divided(bytes: &Dataset<784, 10, Pixels<784>>) -> Dataset<784, 10> {
         .map(|p| p.0.map(|v| f32::from(v) / 255.0))
         .collect();
     Dataset::new(inputs, bytes.labels().to_vec()).expect("as many labels as images")
-}
-
-fn bits(net: &Net) -> Vec<u32> {
-    let mut out = Vec::new();
-    net.visit(&mut |p: &[f32]| out.extend(p.iter().map(|v| v.to_bits())));
-    out
 }
 
 #[test]
@@ -81,12 +80,12 @@ fn training_on_pixels_is_bit_identical_to_training_on_their_f32_inputs() {
                 "batch {batch_size}, epoch {epoch}"
             );
         }
-        assert_eq!(bits(&a), bits(&b), "batch {batch_size}");
+        assert_eq!(param_bits(&*a), param_bits(&*b), "batch {batch_size}");
         // The networks did train (the check above is not between two
         // untouched copies).
         assert_ne!(
-            bits(&a),
-            bits(&Net::random(
+            param_bits(&*a),
+            param_bits(&Net::random(
                 Init::StandardNormal,
                 &mut ChaCha8Rng::seed_from_u64(2)
             ))
@@ -128,7 +127,7 @@ fn fit_and_evaluate_on_pixels_match_their_f32_inputs() {
         let history = history.expect("finite");
         let losses: Vec<u64> = history.epochs.iter().map(|e| e.loss.to_bits()).collect();
         (
-            bits(&net),
+            param_bits(&*net),
             losses,
             history.last().and_then(|e| e.validation),
         )

@@ -426,18 +426,21 @@ unsafe fn tile<const R: usize, const S: usize>(
     n: usize,
 ) -> [[f32; S]; R] {
     let mut acc = [[_mm256_setzero_ps(); S]; R];
-    // Elements `i..i + k` of every row and sample, `k < 8`, the others
-    // masked off: a masked-off lane is neither read nor faults, and adds 0.
-    let partial = |acc: &mut [[__m256; S]; R], i: usize, k: usize| {
-        let m = mask_below(k);
+    // The vectors of every row and sample that start `back` elements
+    // before element `i`, only the lanes of mask `m` read: a masked-off
+    // lane is neither read nor faults, and adds 0. The callers keep the
+    // lanes read within the n elements; the pointer arithmetic wraps, so
+    // a vector starting before element 0 does not leave the allocation.
+    let masked = |acc: &mut [[__m256; S]; R], i: usize, back: usize, m: __m256i| {
         let mut wv = [_mm256_setzero_ps(); R];
         for r in 0..R {
-            // SAFETY: the lanes read are i..i + k <= n of w[r].
-            wv[r] = unsafe { _mm256_maskload_ps(w[r].add(i), m) };
+            // SAFETY: the lanes read are elements of w[r] below n (the
+            // callers' masks).
+            wv[r] = unsafe { _mm256_maskload_ps(w[r].wrapping_add(i).wrapping_sub(back), m) };
         }
         for s in 0..S {
             // SAFETY: as above, for x[s].
-            let xv = unsafe { _mm256_maskload_ps(x[s].add(i), m) };
+            let xv = unsafe { _mm256_maskload_ps(x[s].wrapping_add(i).wrapping_sub(back), m) };
             for r in 0..R {
                 acc[r][s] = _mm256_fmadd_ps(wv[r], xv, acc[r][s]);
             }
@@ -455,24 +458,15 @@ unsafe fn tile<const R: usize, const S: usize>(
     if head > 0 {
         // Element e < head goes to lane e + 8 − head, where the full
         // vectors from `head` on add the elements e + 8, e + 16, …: the
-        // vector that ends at element `head`, its lanes before element 0
-        // masked off (neither read nor faulting).
-        let m = _mm256_xor_si256(mask_below(W - head), _mm256_set1_epi32(-1));
+        // vector that ends at element `head` (head < n), its lanes before
+        // element 0 masked off.
         let back = W - head;
-        let mut wv = [_mm256_setzero_ps(); R];
-        for r in 0..R {
-            // SAFETY: the lanes read, W − head..W, hold elements 0..head
-            // of w[r] (head < n); the others are masked off, and the
-            // pointer arithmetic wraps instead of leaving the allocation.
-            wv[r] = unsafe { _mm256_maskload_ps(w[r].wrapping_sub(back), m) };
-        }
-        for s in 0..S {
-            // SAFETY: as above, for x[s].
-            let xv = unsafe { _mm256_maskload_ps(x[s].wrapping_sub(back), m) };
-            for r in 0..R {
-                acc[r][s] = _mm256_fmadd_ps(wv[r], xv, acc[r][s]);
-            }
-        }
+        masked(
+            &mut acc,
+            0,
+            back,
+            _mm256_xor_si256(mask_below(back), _mm256_set1_epi32(-1)),
+        );
     }
     let mut i = head;
     if R * S <= 4 {
@@ -525,7 +519,8 @@ unsafe fn tile<const R: usize, const S: usize>(
         i += W;
     }
     if i < n {
-        partial(&mut acc, i, n - i);
+        // Elements i..n, n − i < 8, in lanes 0..n − i.
+        masked(&mut acc, i, 0, mask_below(n - i));
     }
     if head > 0 {
         // Lane j sums the elements ≡ j + head (mod 8): back to lane
