@@ -23,10 +23,17 @@ const SMALL_BLOCK: usize = 12;
 const CONVERTED_BLOCK: usize = 48;
 
 /// `outputs[k] = net.forward(&inputs[k].to_input())` for every `k` below
-/// the shorter length, computed in blocks of 96 samples (12 for wide
-/// networks). Samples that are the network's inputs are read in place;
+/// the shorter length, computed in blocks. Samples that are the network's
+/// inputs are read in place, in blocks of 96 (12 for wide networks);
 /// others ([`Sample`]s such as [`Pixels`](crate::Pixels)) are converted a
-/// block at a time into a buffer on the stack. Allocates nothing.
+/// block at a time into a buffer on the stack, blocks of 48, then 12, and
+/// one by one for inputs so wide that even 12 would not fit the stack
+/// budget (about 5,000 `f32` features). Allocates nothing.
+///
+/// The blocks give the same bits whatever their size and wherever the
+/// samples lie; single samples (the last few, and the one-by-one case)
+/// sum in another order, so they can differ in the last bits from the same
+/// sample in a block.
 ///
 /// # Examples
 /// ```
@@ -58,7 +65,9 @@ where
     S: Sample<I>,
     N: Layer<I>,
 {
-    let Some(inputs) = S::as_inputs(inputs) else {
+    // (A slice of another length, against `as_inputs`' contract, is
+    // converted instead of trusted.)
+    let Some(inputs) = S::as_inputs(inputs).filter(|x| x.len() == inputs.len()) else {
         return for_each_converted(net, inputs, f);
     };
     let mut done = 0;
@@ -291,11 +300,12 @@ mod tests {
             let mut from_inputs = vec![[f32::NAN; 10]; n];
             forward_all(&net, &pixels, &mut from_pixels);
             forward_all(&net, &inputs, &mut from_inputs);
-            for (k, (a, b)) in from_pixels.iter().zip(&from_inputs).enumerate() {
-                for (a, b) in a.iter().zip(b) {
-                    assert!((a - b).abs() <= 1e-5, "sample {k} of {n}: {a} vs {b}");
-                }
-            }
+            // The same blocks (and the same single samples at the end):
+            // the same bits, though the bytes' blocks are converted into a
+            // buffer of their own and the f32 samples are read in place.
+            let bits =
+                |y: &[[f32; 10]]| -> Vec<u32> { y.iter().flatten().map(|v| v.to_bits()).collect() };
+            assert_eq!(bits(&from_pixels), bits(&from_inputs), "{n} samples");
         }
     }
 
@@ -306,10 +316,42 @@ mod tests {
         type Huge = (Dense<16_384, 2>,);
         let buffer = size_of::<[[f32; 16_384]; SMALL_BLOCK]>();
         assert!(!fits_stack::<SMALL_BLOCK, Huge, [f32; 16_384]>(buffer));
-        let net = Huge::zeros(); // 128 KiB: fits a test thread's stack
-        let pixels = vec![Pixels([255_u8; 16_384]); 3];
+        // 128 KiB: fits a test thread's stack.
+        let net = Huge::random(Init::GlorotUniform, &mut ChaCha8Rng::seed_from_u64(4));
+        let pixels: Vec<Pixels<16_384>> = (0..3)
+            .map(|k| Pixels(core::array::from_fn(|i| ((k * 89 + i * 13) % 256) as u8)))
+            .collect();
         let mut out = vec![[f32::NAN; 2]; 3];
         forward_all(&net, &pixels, &mut out);
-        assert_eq!(out, [[0.0; 2]; 3]);
+        for (k, (y, p)) in out.iter().zip(&pixels).enumerate() {
+            assert_eq!(*y, net.forward(&p.to_input()), "sample {k}");
+        }
+        assert_ne!(out[0], out[1]);
+    }
+
+    /// A `Sample` whose `as_inputs` breaks its contract (a shorter slice)
+    /// is converted, not trusted: every sample still gets its output.
+    #[test]
+    fn a_wrong_length_from_as_inputs_is_not_trusted() {
+        #[derive(Clone)]
+        struct Liar([f32; 2]);
+        impl Sample<[f32; 2]> for Liar {
+            fn write_input(&self, input: &mut [f32; 2]) {
+                *input = self.0;
+            }
+            fn as_inputs(_: &[Self]) -> Option<&[[f32; 2]]> {
+                Some(&[])
+            }
+        }
+        let net = (Dense::<2, 1> {
+            weight: [[1.0, 2.0]],
+            bias: [0.0],
+        },);
+        let samples: Vec<Liar> = (0..20).map(|k| Liar([k as f32, 1.0])).collect();
+        let mut out = vec![[f32::NAN]; 20];
+        forward_all(&net, &samples, &mut out);
+        for (k, y) in out.iter().enumerate() {
+            assert_eq!(y[0], k as f32 + 2.0);
+        }
     }
 }

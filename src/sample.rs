@@ -67,9 +67,11 @@ pub trait Sample<I: Tensor> {
     }
 
     /// `samples` as a slice of inputs without copying, when they already
-    /// are inputs (the implementation for [`Tensor`]s); `None`, the default,
-    /// when each must be converted by [`write_input`](Self::write_input).
-    /// Inference uses it to run the kernels on the samples in place.
+    /// are inputs (the implementation for [`Tensor`]s): the same number of
+    /// inputs, in the same order. `None`, the default, when each must be
+    /// converted by [`write_input`](Self::write_input). Inference uses it
+    /// to run the kernels on the samples in place (and converts the samples
+    /// if the slice has another length).
     ///
     /// ```
     /// use constnet::{Pixels, Sample};
@@ -110,9 +112,11 @@ impl<I: Tensor> Sample<I> for I {
 ///
 /// The conversion gives bit for bit the same inputs as dividing each level
 /// by `255.0` (in the AVX2 kernel by a multiplication and two FMAs, tested
-/// against the division for every byte), so a network trained or evaluated
-/// on `Pixels` gets exactly the results it gets on the converted `f32`
-/// data.
+/// against the division for every byte), so a network trained on `Pixels`
+/// gets exactly the network it gets from the converted `f32` data, and
+/// evaluation gives the same bits too (except for inputs so wide that
+/// [`forward_all`](crate::infer::forward_all) runs the converted samples
+/// one by one).
 ///
 /// # Generics
 /// - `N`: the number of pixels, [`data::mnist::PIXELS`](crate::data::mnist::PIXELS)

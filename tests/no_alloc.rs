@@ -1,9 +1,12 @@
 //! Inference, backpropagation and a training step (from `f32` inputs or
-//! from bytes) never touch the heap,
+//! from bytes), and batched inference and evaluation from bytes, never
+//! touch the heap,
 //! counted by a global allocator that records this thread's allocations.
 
+use constnet::infer::forward_all;
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+use constnet::train::evaluate;
 
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
@@ -22,6 +25,7 @@ fn forward_backward_and_training_step_do_not_allocate() {
     let labels: Vec<Class<10>> = (0..10).filter_map(Class::new).collect();
     let pixels: Vec<Pixels<784>> = (0..10).map(|i| Pixels([i * 25; 784])).collect();
 
+    let mut outputs = vec![[0.0; 10]; pixels.len()];
     let mut sink = 0.0;
     let n = allocations_during(|| {
         let y = net.forward(&inputs[0]);
@@ -36,11 +40,15 @@ fn forward_backward_and_training_step_do_not_allocate() {
             .step(&mut *net, inputs.iter().zip(&labels))
             .expect("finite");
         sink += cost;
-        // Samples stored as bytes are converted in the step, on the stack.
+        // Samples stored as bytes are converted in the step, on the stack,
+        // and in batched inference and evaluation.
         let cost = trainer
             .step(&mut *net, pixels.iter().zip(&labels))
             .expect("finite");
         sink += cost;
+        forward_all(&*net, &pixels, &mut outputs);
+        sink += outputs[9][0];
+        sink += evaluate(&*net, &pixels, &labels, &Quadratic).loss as f32;
     });
     assert_eq!(n, 0, "heap allocations in the hot path");
     assert!(sink.is_finite());

@@ -111,7 +111,7 @@ fn dense_forward_matches_reference_at_every_alignment() {
 /// place its arrays (training then is not reproducible across builds).
 #[test]
 fn dense_forward_is_independent_of_where_the_samples_lie() {
-    for inputs in [1, 7, 9, 15, 30, 100, 784] {
+    for inputs in [1, 7, 9, 15, 30, 63, 64, 65, 71, 100, 784] {
         for out in [1, 2, 3, 10, 30] {
             for batch in [2, 3, 4, 6, 7, 8, 12, 13] {
                 let w = values(out * inputs, 19);

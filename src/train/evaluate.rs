@@ -77,10 +77,14 @@ where
 /// assert_eq!(predict(&net, &[1.0, 0.5]).index(), 2);
 /// ```
 #[must_use]
-pub fn predict<N, I, const C: usize>(net: &N, x: &I) -> Class<C>
+pub fn predict<N, I, S, const C: usize>(net: &N, x: &S) -> Class<C>
 where
     I: Tensor,
+    S: Sample<I>,
     N: Layer<I, Output = [I::Scalar; C]>,
 {
-    Class::argmax(&net.forward(x))
+    match S::as_inputs(core::slice::from_ref(x)) {
+        Some([x]) => Class::argmax(&net.forward(x)),
+        _ => Class::argmax(&net.forward(&x.to_input())),
+    }
 }
