@@ -144,11 +144,9 @@ where
         return 0;
     }
     // One buffer for all blocks: each overwrites every input.
-    let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
+    let mut x = crate::layer::CacheAligned::<[I; K]>::zeros();
     for (b, s) in blocks.iter().enumerate() {
-        for (x, s) in x.0.iter_mut().zip(s) {
-            s.write_input(x);
-        }
+        x.fill(|j| &s[j]);
         for (j, y) in net.forward_batch(&x.0).iter().enumerate() {
             f(b * K + j, y);
         }

@@ -1,7 +1,7 @@
 //! The [`Layer`] trait: forward, training forward and backward of one layer or
 //! a whole network.
 
-use crate::{Params, Tensor};
+use crate::{Params, Sample, Tensor};
 
 /// A differentiable function from `I` to [`Output`](Self::Output) with
 /// trainable parameters: a single layer, or a tuple of layers (a network).
@@ -253,6 +253,37 @@ pub(crate) fn block_fits_stack<const K: usize, N: Layer<I>, I: Tensor>(inputs: u
 /// on a line, and no vector load in the kernels straddles two lines.
 #[repr(C, align(64))]
 pub(crate) struct CacheAligned<T>(pub(crate) T);
+
+impl<I: Tensor, const K: usize> CacheAligned<[I; K]> {
+    /// A block of `K` zero inputs.
+    #[inline(always)]
+    pub(crate) fn zeros() -> Self {
+        Self(core::array::from_fn(|_| I::zeros()))
+    }
+
+    /// Overwrites input `k` of the block with `sample(k)`'s, for every `k`.
+    pub(crate) fn fill<'a, S: Sample<I> + 'a>(&mut self, sample: impl Fn(usize) -> &'a S) {
+        for (k, x) in self.0.iter_mut().enumerate() {
+            sample(k).write_input(x);
+        }
+    }
+
+    /// The block of the inputs of `sample(k)`, `k < K`: samples that are
+    /// inputs ([`Sample::as_inputs`]) are cloned straight into it, others
+    /// are converted into a zeroed block (written twice, but never read
+    /// uninitialised). Always inlined: each block size's frame holds
+    /// its own block (see the training step's `block_gradient`).
+    #[inline(always)]
+    pub(crate) fn of<'a, S: Sample<I> + 'a>(sample: impl Fn(usize) -> &'a S) -> Self {
+        if S::as_inputs(&[]).is_some() {
+            Self(core::array::from_fn(|k| sample(k).to_input()))
+        } else {
+            let mut block = Self::zeros();
+            block.fill(sample);
+            block
+        }
+    }
+}
 
 /// Whether [`Layer::backward_train`] stores parameter gradients or adds them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -241,10 +241,7 @@ where
     let Some((first, _)) = pair(0) else {
         return (I::Scalar::zero(), true);
     };
-    let mut x = crate::layer::CacheAligned::<[I; K]>(core::array::from_fn(|_| I::zeros()));
-    for (k, x) in x.0.iter_mut().enumerate() {
-        pair(k).map_or(first, |p| p.0).write_input(x);
-    }
+    let x = crate::layer::CacheAligned::<[I; K]>::of(|k| pair(k).map_or(first, |p| p.0));
     let x = &x.0;
     let (out, cache) = net.forward_train(x);
     let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
