@@ -1,7 +1,7 @@
 //! The [`Layer`] trait: forward, training forward and backward of one layer or
 //! a whole network.
 
-use crate::{Params, Sample, Tensor};
+use crate::{Params, Sample, Tensor, kernel};
 
 /// A differentiable function from `I` to [`Output`](Self::Output) with
 /// trainable parameters: a single layer, or a tuple of layers (a network).
@@ -268,19 +268,30 @@ impl<I: Tensor, const K: usize> CacheAligned<[I; K]> {
         }
     }
 
-    /// The block of the inputs of `sample(k)`, `k < K`: samples that are
-    /// inputs ([`Sample::as_inputs`]) are cloned straight into it, others
-    /// are converted into a zeroed block (written twice, but never read
-    /// uninitialised). Always inlined: each block size's frame holds
-    /// its own block (see the training step's `block_gradient`).
+    /// Empty slots for a block of `K` inputs, to [`fill`](Self::fill_in)
+    /// in place. Costs nothing.
     #[inline(always)]
-    pub(crate) fn of<'a, S: Sample<I> + 'a>(sample: impl Fn(usize) -> &'a S) -> Self {
+    pub(crate) fn slots() -> CacheAligned<[core::mem::MaybeUninit<I>; K]> {
+        CacheAligned(kernel::slots())
+    }
+
+    /// The block of the inputs of `sample(k)`, `k < K`, built in `slots`:
+    /// samples that are inputs ([`Sample::as_inputs`]) are cloned straight
+    /// into their slot, others are converted into a slot of zeros. Each
+    /// input is written where it stays, never moved or copied whole.
+    #[inline(always)]
+    pub(crate) fn fill_in<'a, 's, S: Sample<I> + 'a>(
+        slots: &'s mut CacheAligned<[core::mem::MaybeUninit<I>; K]>,
+        sample: impl Fn(usize) -> &'a S,
+    ) -> kernel::Filled<'s, I, K> {
         if S::as_inputs(&[]).is_some() {
-            Self(core::array::from_fn(|k| sample(k).to_input()))
+            kernel::fill(&mut slots.0, |k| sample(k).to_input(), |_, _| {})
         } else {
-            let mut block = Self::zeros();
-            block.fill(sample);
-            block
+            kernel::fill(
+                &mut slots.0,
+                |_| I::zeros(),
+                |k, x| sample(k).write_input(x),
+            )
         }
     }
 }

@@ -6,8 +6,9 @@
 //! which the compiler may not reorder), and for `f32` on x86-64 an AVX2 + FMA
 //! implementation chosen at run time when the processor has both. This module
 //! is the only place in the crate with `unsafe` code (in `avx2`; in
-//! `zeroed`, which builds networks of any size directly on the heap; and
-//! the cache-prefetch hint [`prefetch`]).
+//! `zeroed`, which builds networks of any size directly on the heap; in
+//! `in_place`, which builds blocks of samples where they live; and the
+//! cache-prefetch hint [`prefetch`]).
 //!
 //! [`force_portable`] (or the environment variable `CONSTNET_PORTABLE=1`)
 //! switches every kernel to the portable code, for tests and comparisons;
@@ -21,6 +22,8 @@
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod avx2;
+#[allow(unsafe_code)]
+mod in_place;
 mod math;
 mod portable;
 mod scalar;
@@ -29,6 +32,7 @@ mod zeroed;
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
+pub(crate) use in_place::{Filled, fill, slots};
 pub use scalar::Scalar;
 pub use zeroed::Zeroable;
 #[cfg(feature = "alloc")]

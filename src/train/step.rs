@@ -241,8 +241,9 @@ where
     let Some((first, _)) = pair(0) else {
         return (I::Scalar::zero(), true);
     };
-    let x = crate::layer::CacheAligned::<[I; K]>::of(|k| pair(k).map_or(first, |p| p.0));
-    let x = &x.0;
+    let mut slots = crate::layer::CacheAligned::<[I; K]>::slots();
+    let x = crate::layer::CacheAligned::fill_in(&mut slots, |k| pair(k).map_or(first, |p| p.0));
+    let x: &[I; K] = &x;
     let (out, cache) = net.forward_train(x);
     let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
     let mut total = I::Scalar::zero();
