@@ -1,6 +1,6 @@
 //! Inference, backpropagation and a training step (from `f32` inputs or
-//! from bytes), and batched inference and evaluation from bytes, never
-//! touch the heap,
+//! from bytes), batched inference and evaluation from bytes, and an epoch
+//! after the first, never touch the heap,
 //! counted by a global allocator that records this thread's allocations.
 
 use constnet::infer::forward_all;
@@ -52,4 +52,28 @@ fn forward_backward_and_training_step_do_not_allocate() {
     });
     assert_eq!(n, 0, "heap allocations in the hot path");
     assert!(sink.is_finite());
+}
+
+#[test]
+fn an_epoch_after_the_first_does_not_allocate() {
+    let mut rng = ChaCha8Rng::seed_from_u64(1);
+    let mut net = Box::new(Net::random(Init::StandardNormal, &mut rng));
+    let mut trainer = Box::new(Trainer::new(Quadratic, Sgd::new(3.0)));
+    let pixels: Vec<Pixels<784>> = (0..25).map(|i| Pixels([i * 10; 784])).collect();
+    let labels: Vec<Class<10>> = (0..25).filter_map(|i| Class::new(i % 10)).collect();
+    // The first epoch allocates the trainer's sample order.
+    let first = allocations_during(|| {
+        trainer
+            .epoch(&mut *net, &pixels, &labels, 10, &mut rng, 1)
+            .expect("finite");
+    });
+    assert_eq!(first, 1, "the first epoch allocates its order, once");
+    let n = allocations_during(|| {
+        for epoch in 2..=3 {
+            trainer
+                .epoch(&mut *net, &pixels[..20], &labels[..20], 10, &mut rng, epoch)
+                .expect("finite");
+        }
+    });
+    assert_eq!(n, 0, "heap allocations in a later epoch");
 }

@@ -49,6 +49,9 @@ pub struct Trainer<N, L, O> {
     grads: Box<N>,
     loss: L,
     optimizer: O,
+    /// The sample order of the last epoch, kept so that an epoch allocates
+    /// only when its data set is larger than every one before.
+    order: Vec<usize>,
 }
 
 impl<N, L, O> Trainer<N, L, O> {
@@ -69,6 +72,7 @@ impl<N, L, O> Trainer<N, L, O> {
             grads: N::boxed_zeros(),
             loss,
             optimizer,
+            order: Vec::new(),
         }
     }
 
@@ -245,6 +249,8 @@ impl<N, L, O> Trainer<N, L, O> {
     /// 1) is only used to locate errors.
     ///
     /// The same `rng` state, network and data give bit-identical results.
+    /// The shuffled order is kept in the trainer: only an epoch over more
+    /// samples than any before allocates (once, for the order).
     ///
     /// # Errors
     /// [`TrainError::ZeroBatchSize`], [`TrainError::LengthMismatch`],
@@ -310,8 +316,8 @@ impl<N, L, O> Trainer<N, L, O> {
         batch_size: usize,
         rng: &mut impl Rng,
         epoch: usize,
-        mut observe: impl FnMut(&N::Output, &Y),
-        mut on_batch: impl FnMut(usize, usize, I::Scalar),
+        observe: impl FnMut(&N::Output, &Y),
+        on_batch: impl FnMut(usize, usize, I::Scalar),
     ) -> Result<I::Scalar, TrainError>
     where
         I: Tensor,
@@ -332,8 +338,40 @@ impl<N, L, O> Trainer<N, L, O> {
         if inputs.is_empty() {
             return Err(TrainError::EmptyBatch);
         }
-        let mut order: Vec<usize> = (0..inputs.len()).collect();
+        // The order's buffer is taken out of the trainer for the epoch, so
+        // that the steps can borrow the trainer, and put back afterwards.
+        let mut order = core::mem::take(&mut self.order);
+        order.clear();
+        order.extend(0..inputs.len());
         order.shuffle(rng);
+        let result = self.run_epoch(
+            net, inputs, targets, &order, batch_size, epoch, observe, on_batch,
+        );
+        self.order = order;
+        result
+    }
+
+    /// The steps of [`epoch_with`](Self::epoch_with), over the samples in
+    /// `order`.
+    #[allow(clippy::too_many_arguments)] // private, as `epoch_with`
+    fn run_epoch<I, S, Y>(
+        &mut self,
+        net: &mut N,
+        inputs: &[S],
+        targets: &[Y],
+        order: &[usize],
+        batch_size: usize,
+        epoch: usize,
+        mut observe: impl FnMut(&N::Output, &Y),
+        mut on_batch: impl FnMut(usize, usize, I::Scalar),
+    ) -> Result<I::Scalar, TrainError>
+    where
+        I: Tensor,
+        S: Sample<I>,
+        N: Layer<I>,
+        L: Loss<N::Output, Y>,
+        O: Optimizer<N>,
+    {
         let batches = order.len().div_ceil(batch_size);
         let mut sum = I::Scalar::zero();
         let mut chunks = order.chunks(batch_size).enumerate().peekable();
