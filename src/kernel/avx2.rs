@@ -8,12 +8,11 @@
 use core::arch::x86_64::{
     __m128, __m128i, __m256, __m256i, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32, _mm_fmadd_ss,
     _mm_loadl_epi64, _mm_movehl_ps, _mm_set_ss, _mm_shuffle_ps, _mm_storeu_ps, _mm256_add_ps,
-    _mm256_and_si256, _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32,
-    _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps,
-    _mm256_fnmadd_ps, _mm256_hadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps,
-    _mm256_permute2f128_ps, _mm256_permutevar8x32_ps, _mm256_set1_epi32, _mm256_set1_ps,
-    _mm256_setr_epi32, _mm256_setzero_ps, _mm256_storeu_ps, _mm256_sub_epi32, _mm256_sub_ps,
-    _mm256_xor_si256,
+    _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32, _mm256_cvtepi32_ps,
+    _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps, _mm256_fnmadd_ps,
+    _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps, _mm256_permute2f128_ps, _mm256_set1_epi32,
+    _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_shuffle_ps, _mm256_storeu_ps,
+    _mm256_sub_ps, _mm256_xor_si256,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -344,29 +343,59 @@ fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps::<1>(s, s)))
 }
 
-/// Lane `k` of the result: the sum of the eight lanes of `v[k]`.
+/// Lane `k` of the result: the sum of the eight lanes of `v[k]`, added as
+/// [`hsum`] adds them (lane `j` with `j + 4`, then those sums two apart,
+/// then the last two), so to the bit what `hsum(v[k])` gives. That tree
+/// pairs lanes by their distance only, so rotating the lanes of a vector
+/// does not change its sum (float addition is commutative): see [`tile`].
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn hsum8(v: [__m256; 8]) -> __m256 {
-    // Pairs of vectors, then quadruples: lane k of `q0` holds the sum of
-    // the first (k < 4) or second half of `v[k % 4]`; `q1` the same for
-    // `v[4..8]`.
-    let h = |a: usize| _mm256_hadd_ps(v[a], v[a + 1]);
-    let q0 = _mm256_hadd_ps(h(0), h(2));
-    let q1 = _mm256_hadd_ps(h(4), h(6));
+    // u[k]: the four sums of lane j with lane j + 4 of v[k] (low half) and
+    // of v[k + 4] (high half).
+    let u: [__m256; 4] = core::array::from_fn(|k| {
+        _mm256_add_ps(
+            _mm256_permute2f128_ps::<0x20>(v[k], v[k + 4]),
+            _mm256_permute2f128_ps::<0x31>(v[k], v[k + 4]),
+        )
+    });
+    // Then lanes two apart: per half, [k, k, k + 1, k + 1] (k = 0 or 2).
+    let two = |a: __m256, b: __m256| {
+        _mm256_add_ps(
+            _mm256_shuffle_ps::<0x44>(a, b),
+            _mm256_shuffle_ps::<0xEE>(a, b),
+        )
+    };
+    let (t0, t1) = (two(u[0], u[1]), two(u[2], u[3]));
+    // Then neighbours: per half, [0, 1, 2, 3] (low) and [4, 5, 6, 7] (high).
     _mm256_add_ps(
-        _mm256_permute2f128_ps::<0x20>(q0, q1),
-        _mm256_permute2f128_ps::<0x31>(q0, q1),
+        _mm256_shuffle_ps::<0x88>(t0, t1),
+        _mm256_shuffle_ps::<0xDD>(t0, t1),
     )
 }
 
-/// Lane `k` of the result: the sum of the eight lanes of `v[k]`.
+/// Lane `k` of the result: the sum of the eight lanes of `v[k]`, added as
+/// in [`hsum8`] (and [`hsum`]).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn hsum4(v: [__m256; 4]) -> __m128 {
-    // As in `hsum8`: lane k of `q` sums half of `v[k % 4]`.
-    let q = _mm256_hadd_ps(_mm256_hadd_ps(v[0], v[1]), _mm256_hadd_ps(v[2], v[3]));
-    _mm_add_ps(_mm256_castps256_ps128(q), _mm256_extractf128_ps::<1>(q))
+    // As in `hsum8`: u[k] holds lane j plus lane j + 4 of v[k] (low half)
+    // and of v[k + 2] (high half), then t lanes two apart.
+    let u: [__m256; 2] = core::array::from_fn(|k| {
+        _mm256_add_ps(
+            _mm256_permute2f128_ps::<0x20>(v[k], v[k + 2]),
+            _mm256_permute2f128_ps::<0x31>(v[k], v[k + 2]),
+        )
+    });
+    let t = _mm256_add_ps(
+        _mm256_shuffle_ps::<0x44>(u[0], u[1]),
+        _mm256_shuffle_ps::<0xEE>(u[0], u[1]),
+    );
+    let (lo, hi) = (_mm256_castps256_ps128(t), _mm256_extractf128_ps::<1>(t));
+    _mm_add_ps(
+        _mm_shuffle_ps::<0x88>(lo, hi),
+        _mm_shuffle_ps::<0xDD>(lo, hi),
+    )
 }
 
 /// Lanes `0..k` set (all ones), lanes `k..8` clear: the mask of a
@@ -382,18 +411,6 @@ fn mask_below(k: usize) -> __m256i {
 /// The shortest rows for which [`tile`] aligns its loads to the samples.
 const ALIGN_FROM: usize = 8 * W;
 
-/// `v` with lane `j` moved to lane `j + shift` (mod 8).
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-fn rotate_lanes(v: __m256, shift: usize) -> __m256 {
-    // `_mm256_permutevar8x32_ps` sets lane j to lane idx[j] = j − shift
-    // (mod 8); shift % 8 < 8, so the cast is exact.
-    let shift = _mm256_set1_epi32((shift % W) as i32);
-    let lanes = _mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15);
-    let idx = _mm256_and_si256(_mm256_sub_epi32(lanes, shift), _mm256_set1_epi32(7));
-    _mm256_permutevar8x32_ps(v, idx)
-}
-
 /// `out[r][s] = Σ_{i<n} w[r][i]·x[s][i]`: an R × S block of dot products
 /// sharing loads, with R·S independent accumulators.
 ///
@@ -408,13 +425,13 @@ fn rotate_lanes(v: __m256, shift: usize) -> __m256 {
 /// The sums do not depend on that alignment, to the bit: lane `j` of an
 /// accumulator always sums the elements `i ≡ j + head (mod 8)` in
 /// increasing order (the head's elements are loaded straight into those
-/// lanes), and the lanes are rotated back before the reduction, so every
-/// sum is the one an aligned start gives. (Otherwise a network's outputs,
-/// and its training, would change with where a build places its arrays.)
-/// The rotation back costs one permutation per accumulator, about 4 % of
-/// a 784-long tile; short rows and small tiles, whose two sets of
-/// accumulators split the vectors by their position, start unaligned
-/// instead.
+/// lanes), which is an aligned start's accumulator with its lanes rotated
+/// by `head`; and the reduction ([`hsum8`], [`hsum4`], [`hsum`]) adds
+/// lanes by their distance only (`j` with `j + 4`, then two apart, then
+/// one), so a rotation does not change the sum. (Otherwise a network's
+/// outputs, and its training, would change with where a build places its
+/// arrays.) Short rows and small tiles, whose two sets of accumulators
+/// split the vectors by their position, start unaligned instead.
 ///
 /// # Safety
 /// AVX2 and FMA are available; every pointer is valid for reading `n` f32.
@@ -447,9 +464,10 @@ unsafe fn tile<const R: usize, const S: usize>(
         }
     };
     // Elements up to the next 32-byte boundary of x[0] (0 if aligned). A
-    // single sample is not worth the two partial vectors and the rotations
-    // (its loads are fewer than the weights'), nor is a small tile or a
-    // short row (a few vectors, whose unaligned loads cost less).
+    // single sample is not worth the partial vector (its loads are fewer
+    // than the weights'), nor is a short row (a few vectors, whose
+    // unaligned loads cost less); a small tile's two sets of accumulators
+    // would change with the alignment.
     let head = if S > 1 && R * S > 4 && n >= ALIGN_FROM {
         ((x[0] as usize / 4).wrapping_neg() % W).min(n)
     } else {
@@ -521,18 +539,6 @@ unsafe fn tile<const R: usize, const S: usize>(
     if i < n {
         // Elements i..n, n − i < 8, in lanes 0..n − i.
         masked(&mut acc, i, 0, mask_below(n - i));
-    }
-    if head > 0 {
-        // Lane j sums the elements ≡ j + head (mod 8): back to lane
-        // j + head, where an aligned start has that sum.
-        // (Indexed loops: an iterator over the accumulators keeps them
-        // in memory, stored at every step of the loops.)
-        #[allow(clippy::needless_range_loop)]
-        for r in 0..R {
-            for s in 0..S {
-                acc[r][s] = rotate_lanes(acc[r][s], head);
-            }
-        }
     }
     // The R·S sums, eight and then four at a time (a reduction tree shared
     // by several accumulators takes about a fifth of the shuffles and adds
@@ -794,4 +800,73 @@ fn map(v: &mut [f32], f: impl Fn(f32) -> f32) {
 #[target_feature(enable = "avx2,fma")]
 fn map2(d: &mut [f32], y: &[f32], f: impl Fn(f32, f32) -> f32) {
     super::portable::map2(d, y, f);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Eight vectors of values of very different sizes, so that the order
+    /// of the additions shows in the rounded sums.
+    fn vectors(seed: u32) -> [[f32; 8]; 8] {
+        let mut state = seed.wrapping_mul(2_654_435_761) | 1;
+        core::array::from_fn(|_| {
+            core::array::from_fn(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let scale = [1.0, 1e-3, 1e4, 3e-7][(state % 4) as usize];
+                ((state >> 8) % 20_000) as f32 / 10_000.0 * scale - scale
+            })
+        })
+    }
+
+    #[test]
+    fn grouped_sums_and_rotated_sums_equal_hsum_to_the_bit() {
+        if Avx2::new().is_none() {
+            return;
+        }
+        // The test means something only if the order of the additions
+        // changes sums of these values: count the seeds where adding
+        // the lanes one after the other differs from `hsum`.
+        let mut order_shows = 0;
+        for seed in 0..500 {
+            let lanes = vectors(seed);
+            let in_order = lanes[0].iter().fold(0.0_f32, |s, &x| s + x);
+            // SAFETY: AVX2 and FMA are available (checked above); every
+            // array holds eight f32.
+            unsafe {
+                let v: [__m256; 8] = core::array::from_fn(|k| _mm256_loadu_ps(lanes[k].as_ptr()));
+                let single: [f32; 8] = core::array::from_fn(|k| hsum(v[k]));
+                order_shows += usize::from(in_order.to_bits() != single[0].to_bits());
+                let (mut eight, mut four) = ([0.0_f32; 8], [0.0_f32; 4]);
+                _mm256_storeu_ps(eight.as_mut_ptr(), hsum8(v));
+                _mm_storeu_ps(four.as_mut_ptr(), hsum4([v[0], v[1], v[2], v[3]]));
+                assert_eq!(
+                    eight.map(f32::to_bits),
+                    single.map(f32::to_bits),
+                    "seed {seed}"
+                );
+                assert_eq!(
+                    four.map(f32::to_bits),
+                    single[..4].iter().map(|s| s.to_bits()).collect::<Vec<_>>()[..]
+                );
+                // A tile's accumulators hold an aligned start's sums with
+                // their lanes rotated: the reduction must not see it.
+                for shift in 1..8 {
+                    let rotated: [f32; 8] = core::array::from_fn(|j| lanes[0][(j + 8 - shift) % 8]);
+                    let r = _mm256_loadu_ps(rotated.as_ptr());
+                    assert_eq!(
+                        hsum(r).to_bits(),
+                        single[0].to_bits(),
+                        "seed {seed}, shift {shift}"
+                    );
+                }
+            }
+        }
+        assert!(
+            order_shows > 100,
+            "only {order_shows} of 500 sums depend on the order"
+        );
+    }
 }
