@@ -219,8 +219,8 @@ fn blocks_match_single_samples() {
 }
 
 /// The mini-batch gradient is the mean of the per-sample gradients for every
-/// batch size, so every way of cutting a batch into blocks (16, 10, 8, 4, 2,
-/// 1 samples, and batches longer than one pass of 16) adds up the same.
+/// batch size, so every way of cutting a batch into blocks (32, 16, 10, 8,
+/// 4, 2, 1 samples, and batches longer than one pass of 32) adds up the same.
 #[test]
 fn batch_gradient_is_the_mean_of_sample_gradients_for_every_batch_size() {
     type Net = (Dense<5, 4, f64>, Tanh, Dense<4, 3, f64>, Sigmoid);

@@ -14,9 +14,9 @@ use crate::{Gradients, Layer, Loss, Optimizer, Sample, Tensor};
 ///
 /// `grads` is a value of the network's own type (see
 /// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
-/// across steps. The batch runs through the network in blocks of up to 16
+/// across steps. The batch runs through the network in blocks of up to 32
 /// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
-/// `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for networks
+/// `[I; 32]`, `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for networks
 /// whose block would keep more than 256 KiB of inputs, activations and
 /// output gradients on the stack), each sample's loss gradient scaled by
 /// `1/m`. This
@@ -142,7 +142,7 @@ where
     let mut finite = true;
     let mut batch = batch;
     loop {
-        // Up to BLOCK samples, run as blocks of 16, 10, 8, 4, 2 and 1: each
+        // Up to BLOCK samples, run as blocks of 32, 16, 10, 8, 4, 2 and 1: each
         // block is one forward and one backward pass, which loads every
         // weight once and adds into every gradient once. (10 is the
         // lecture's batch size, which then takes one block, not 8 + 2.)
@@ -154,6 +154,7 @@ where
         }
         let mut done = 0;
         let fits = |size| match size {
+            32 => fits_stack::<32, N, I>(),
             16 => fits_stack::<16, N, I>(),
             10 => fits_stack::<10, N, I>(),
             8 => fits_stack::<8, N, I>(),
@@ -161,7 +162,7 @@ where
             2 => fits_stack::<2, N, I>(),
             _ => true,
         };
-        for size in [16, 10, 8, 4, 2, 1] {
+        for size in [32, 16, 10, 8, 4, 2, 1] {
             while fits(size) && n - done >= size {
                 let block = &pairs[done..done + size];
                 macro_rules! run {
@@ -178,6 +179,7 @@ where
                     };
                 }
                 let (block_loss, block_finite) = match size {
+                    32 => run!(32),
                     16 => run!(16),
                     10 => run!(10),
                     8 => run!(8),
@@ -274,7 +276,7 @@ fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
 }
 
 /// The most samples run through the network in one pass.
-const BLOCK: usize = 16;
+const BLOCK: usize = 32;
 
 /// `n` as a float; counts of samples are always representable.
 pub(crate) fn cast<T: Float>(n: usize) -> T {
