@@ -96,6 +96,36 @@ impl Avx2 {
         let out = bias.len();
         debug_assert!(w.len() == out * inputs && x.len() == batch * inputs);
         debug_assert!(y.len() == batch * out);
+        if batch == 1 {
+            // One sample, e.g. a small model's inference call: a path of its
+            // own, without the batched tiles' registers and stack.
+            self.single(w, bias, x, y);
+            return;
+        }
+        self.batched(w, bias, x, y, inputs, batch);
+    }
+
+    /// [`dense_forward`](Self::dense_forward) of one sample `x`.
+    #[inline(never)]
+    fn single(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
+        let done = self.rows_by_eight(w, bias, x, y);
+        if done < bias.len() {
+            forward_samples::<1, 4>(self, w, bias, x, y, x.len(), 0, done);
+        }
+    }
+
+    /// [`dense_forward`](Self::dense_forward) of `batch` samples.
+    #[inline(never)]
+    fn batched(
+        self,
+        w: &[f32],
+        bias: &[f32],
+        x: &[f32],
+        y: &mut [f32],
+        inputs: usize,
+        batch: usize,
+    ) {
+        let out = bias.len();
         let mut b = 0;
         // Six samples share each load of a weight row and two rows each load
         // of a sample (8 loads per 12 FMAs): a weight matrix too big for L1
@@ -131,13 +161,21 @@ impl Avx2 {
         let (inputs, out) = (x.len(), bias.len());
         let mut o = 0;
         while o + 8 <= out {
-            let rows: [*const f32; 8] =
-                core::array::from_fn(|r| w[(o + r) * inputs..][..inputs].as_ptr());
+            // One slice of the eight rows: one bounds check, not eight.
+            let rows = &w[o * inputs..][..8 * inputs];
             let (b8, y8) = (&bias[o..][..8], &mut y[o..][..8]);
             // SAFETY: the token proves AVX2 + FMA; the slicing above checked
-            // that each row, like `x`, holds `inputs` elements, and that
-            // `b8` and `y8` hold eight.
-            unsafe { dense8(rows, x.as_ptr(), inputs, b8.as_ptr(), y8.as_mut_ptr()) };
+            // that `rows` holds eight rows of `inputs` elements, `x` holds
+            // `inputs` too, and `b8` and `y8` hold eight.
+            unsafe {
+                dense8(
+                    rows.as_ptr(),
+                    x.as_ptr(),
+                    inputs,
+                    b8.as_ptr(),
+                    y8.as_mut_ptr(),
+                )
+            };
             o += 8;
         }
         o
@@ -291,11 +329,15 @@ unsafe fn forward_rows<const R: usize, const S: usize>(
 /// `y[r] = bias[r] + Σ_{i<n} w[r][i]·x[i]` for `r < 8`: eight dot products
 /// with one accumulator each, reduced together by horizontal adds.
 ///
+/// Row `r` of the weights starts at `w + r·n`.
+///
 /// # Safety
-/// AVX2 and FMA are available; `x` and every `w[r]` are valid for reading
-/// `n` f32, `bias` for reading 8 and `y` for writing 8.
+/// AVX2 and FMA are available; `w` is valid for reading `8·n` f32, `x`
+/// for reading `n`, `bias` for reading 8 and `y` for writing 8.
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dense8(w: [*const f32; 8], x: *const f32, n: usize, bias: *const f32, y: *mut f32) {
+unsafe fn dense8(w: *const f32, x: *const f32, n: usize, bias: *const f32, y: *mut f32) {
+    // SAFETY: r·n + n <= 8·n for r < 8 (the contract).
+    let w: [*const f32; 8] = core::array::from_fn(|r| unsafe { w.add(r * n) });
     let mut acc = [_mm256_setzero_ps(); 8];
     let mut i = 0;
     while i + W <= n {
