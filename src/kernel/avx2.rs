@@ -96,36 +96,6 @@ impl Avx2 {
         let out = bias.len();
         debug_assert!(w.len() == out * inputs && x.len() == batch * inputs);
         debug_assert!(y.len() == batch * out);
-        if batch == 1 {
-            // One sample, e.g. a small model's inference call: a path of its
-            // own, without the batched tiles' registers and stack.
-            self.single(w, bias, x, y);
-            return;
-        }
-        self.batched(w, bias, x, y, inputs, batch);
-    }
-
-    /// [`dense_forward`](Self::dense_forward) of one sample `x`.
-    #[inline(never)]
-    fn single(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
-        let done = self.rows_by_eight(w, bias, x, y);
-        if done < bias.len() {
-            forward_samples::<1, 4>(self, w, bias, x, y, x.len(), 0, done);
-        }
-    }
-
-    /// [`dense_forward`](Self::dense_forward) of `batch` samples.
-    #[inline(never)]
-    fn batched(
-        self,
-        w: &[f32],
-        bias: &[f32],
-        x: &[f32],
-        y: &mut [f32],
-        inputs: usize,
-        batch: usize,
-    ) {
-        let out = bias.len();
         let mut b = 0;
         // Six samples share each load of a weight row and two rows each load
         // of a sample (8 loads per 12 FMAs): a weight matrix too big for L1
@@ -150,6 +120,17 @@ impl Avx2 {
             let done = self.rows_by_eight(w, bias, xs, &mut y[b * out..][..out]);
             forward_samples::<1, 4>(self, w, bias, x, y, inputs, b, done);
             b += 1;
+        }
+    }
+
+    /// [`super::dense_forward`] of one sample `x`, e.g. a small model's
+    /// inference call: a function of its own, without the batched tiles'
+    /// registers and stack frame. Lengths are checked there.
+    #[inline(never)]
+    pub(super) fn dense_forward_one(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
+        let done = self.rows_by_eight(w, bias, x, y);
+        if done < bias.len() {
+            forward_samples::<1, 4>(self, w, bias, x, y, x.len(), 0, done);
         }
     }
 

@@ -323,7 +323,10 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
         (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))
         && let Some(y32) = T::as_f32_mut(y)
     {
-        k.dense_forward(w32, b32, x32, y32, inputs, x.len() / inputs);
+        match x.len() / inputs {
+            1 => k.dense_forward_one(w32, b32, x32, y32),
+            batch => k.dense_forward(w32, b32, x32, y32, inputs, batch),
+        }
         return;
     }
     portable::dense_forward(w, bias, x, y, inputs);

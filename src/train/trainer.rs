@@ -316,8 +316,8 @@ impl<N, L, O> Trainer<N, L, O> {
         batch_size: usize,
         rng: &mut impl Rng,
         epoch: usize,
-        observe: impl FnMut(&N::Output, &Y),
-        on_batch: impl FnMut(usize, usize, I::Scalar),
+        mut observe: impl FnMut(&N::Output, &Y),
+        mut on_batch: impl FnMut(usize, usize, I::Scalar),
     ) -> Result<I::Scalar, TrainError>
     where
         I: Tensor,
@@ -339,41 +339,15 @@ impl<N, L, O> Trainer<N, L, O> {
             return Err(TrainError::EmptyBatch);
         }
         // The order's buffer is taken out of the trainer for the epoch, so
-        // that the steps can borrow the trainer, and put back afterwards.
+        // that the steps can borrow the trainer, and put back afterwards
+        // (on an error too).
         let mut order = core::mem::take(&mut self.order);
         order.clear();
         order.extend(0..inputs.len());
         order.shuffle(rng);
-        let result = self.run_epoch(
-            net, inputs, targets, &order, batch_size, epoch, observe, on_batch,
-        );
-        self.order = order;
-        result
-    }
-
-    /// The steps of [`epoch_with`](Self::epoch_with), over the samples in
-    /// `order`.
-    #[allow(clippy::too_many_arguments)] // private, as `epoch_with`
-    fn run_epoch<I, S, Y>(
-        &mut self,
-        net: &mut N,
-        inputs: &[S],
-        targets: &[Y],
-        order: &[usize],
-        batch_size: usize,
-        epoch: usize,
-        mut observe: impl FnMut(&N::Output, &Y),
-        mut on_batch: impl FnMut(usize, usize, I::Scalar),
-    ) -> Result<I::Scalar, TrainError>
-    where
-        I: Tensor,
-        S: Sample<I>,
-        N: Layer<I>,
-        L: Loss<N::Output, Y>,
-        O: Optimizer<N>,
-    {
         let batches = order.len().div_ceil(batch_size);
         let mut sum = I::Scalar::zero();
+        let mut failed = None;
         let mut chunks = order.chunks(batch_size).enumerate().peekable();
         while let Some((b, chunk)) = chunks.next() {
             // The samples are scattered over a data set much bigger than
@@ -388,13 +362,22 @@ impl<N, L, O> Trainer<N, L, O> {
                 }
             }
             let batch = chunk.iter().map(|&i| (&inputs[i], &targets[i]));
-            let cost = self
-                .step_with(net, batch, &mut observe)
-                .map_err(|e| e.at(epoch, b + 1))?;
-            sum = sum + cost;
-            on_batch(b + 1, batches, cost);
+            match self.step_with(net, batch, &mut observe) {
+                Ok(cost) => {
+                    sum = sum + cost;
+                    on_batch(b + 1, batches, cost);
+                }
+                Err(e) => {
+                    failed = Some(e.at(epoch, b + 1));
+                    break;
+                }
+            }
         }
-        Ok(sum / cast::<I::Scalar>(batches))
+        self.order = order;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(sum / cast::<I::Scalar>(batches)),
+        }
     }
 }
 
