@@ -268,8 +268,8 @@ impl<I: Tensor, const K: usize> CacheAligned<[I; K]> {
         }
     }
 
-    /// Empty slots for a block of `K` inputs, to [`fill`](Self::fill_in)
-    /// in place. Costs nothing.
+    /// Empty slots for a block of `K` inputs, for
+    /// [`fill_in`](Self::fill_in). Costs nothing.
     #[inline(always)]
     pub(crate) fn slots() -> CacheAligned<[core::mem::MaybeUninit<I>; K]> {
         CacheAligned(kernel::slots())

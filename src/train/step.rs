@@ -16,8 +16,8 @@ use crate::{Gradients, Layer, Loss, Optimizer, Sample, Tensor};
 /// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
 /// across steps. The batch runs through the network in blocks of up to 32
 /// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
-/// `[I; 32]`, `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for networks
-/// whose block would keep more than 256 KiB of inputs, activations and
+/// `[I; 32]`, `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for
+/// networks whose block would keep more than 256 KiB of inputs, activations and
 /// output gradients on the stack), each sample's loss gradient scaled by
 /// `1/m`. This
 /// is what [`Trainer::gradient`](crate::Trainer::gradient) computes, bit for
@@ -142,8 +142,8 @@ where
     let mut finite = true;
     let mut batch = batch;
     loop {
-        // Up to BLOCK samples, run as blocks of 32, 16, 10, 8, 4, 2 and 1: each
-        // block is one forward and one backward pass, which loads every
+        // Up to BLOCK samples, run as blocks of 32, 16, 10, 8, 4, 2 and 1:
+        // each block is one forward and one backward pass, which loads every
         // weight once and adds into every gradient once. (10 is the
         // lecture's batch size, which then takes one block, not 8 + 2.)
         let mut pairs: [Option<(&S, &Y)>; BLOCK] = [None; BLOCK];
