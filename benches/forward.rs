@@ -1,5 +1,6 @@
-//! Inference: one sample at a time (against a naive loop), and the 10,000
-//! test images in blocks on one and on two threads.
+//! Inference of 784-30-10 (sigmoid), 784-100-10 (ReLU) and 16-16-16 (ReLU):
+//! one sample at a time, and 10,000 samples (the size of MNIST's test set)
+//! in blocks on one and on two threads, each against a naive loop.
 //!
 //! `cargo bench -p constnet-bench --bench forward`; throughput in elements/s is FLOP/s for
 //! single samples and samples/s for the data set.
@@ -111,6 +112,30 @@ fn dataset(c: &mut Criterion) {
     });
     group.bench_function("784-100-10/2-threads", |b| {
         b.iter(|| forward_all_parallel(&wide, &x, &mut y, two))
+    });
+    group.bench_function("784-100-10/naive", |b| {
+        b.iter(|| {
+            for (x, y) in x.iter().zip(y.iter_mut()) {
+                *y = naive_dense(&wide.2, &naive_dense(&wide.0, x, relu), identity);
+            }
+        })
+    });
+
+    let small = Small::random(Init::HeUniform, &mut rng);
+    let xs = inputs::<16>(x.len(), 4);
+    let mut ys = vec![[0.0; 16]; xs.len()];
+    group.bench_function("16-16-16/1-thread", |b| {
+        b.iter(|| forward_all(&small, &xs, &mut ys))
+    });
+    group.bench_function("16-16-16/2-threads", |b| {
+        b.iter(|| forward_all_parallel(&small, &xs, &mut ys, two))
+    });
+    group.bench_function("16-16-16/naive", |b| {
+        b.iter(|| {
+            for (x, y) in xs.iter().zip(ys.iter_mut()) {
+                *y = naive_dense(&small.2, &naive_dense(&small.0, x, relu), identity);
+            }
+        })
     });
     group.finish();
 }

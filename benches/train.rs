@@ -1,9 +1,12 @@
 //! Training: one step, and one full epoch over 60,000 samples of MNIST's
 //! shape, for the lecture's recipe (784-30-10, sigmoid, quadratic cost, SGD,
 //! batch 10), the optimized one at 784-100-10 (ReLU, softmax cross-entropy,
-//! Adam, batch 32) and a small 16-16-16 network. Epochs run on samples
-//! stored as `f32` and on the same kind of samples stored as bytes
-//! (`/pixels`, MNIST's own format, converted as each block is copied).
+//! Adam, batch 32) and a small 16-16-16 network (ReLU, softmax
+//! cross-entropy, Adam, batch 32), each against a naive implementation of
+//! the same recipe (`/naive`: plain loops, as the lecture derives them; see
+//! `common`). Epochs run on samples stored as `f32` and, for the MNIST-sized
+//! networks, on the same kind of samples stored as bytes (`/pixels`,
+//! MNIST's own format, converted as each block is copied).
 //!
 //! `cargo bench -p constnet-bench --bench train`; throughput is samples/s.
 
@@ -42,6 +45,10 @@ fn step(c: &mut Criterion) {
     group.bench_function("784-100-10/adam/batch32", |b| {
         b.iter(|| trainer.step(&mut *wide, x.iter().zip(&y)))
     });
+    let mut naive = NaiveAdam::<784, 100, 10>::new(1e-3);
+    group.bench_function("784-100-10/adam/batch32/naive", |b| {
+        b.iter(|| naive.step(&mut wide, &x, &y))
+    });
 
     let mut small = Small::random(Init::HeUniform, &mut rng);
     let xs = inputs::<16>(32, 3);
@@ -49,6 +56,10 @@ fn step(c: &mut Criterion) {
     let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
     group.bench_function("16-16-16/adam/batch32", |b| {
         b.iter(|| trainer.step(&mut small, xs.iter().zip(&ys)))
+    });
+    let mut naive = NaiveAdam::<16, 16, 16>::new(1e-3);
+    group.bench_function("16-16-16/adam/batch32/naive", |b| {
+        b.iter(|| naive.step(&mut small, &xs, &ys))
     });
     group.finish();
 }
@@ -71,6 +82,10 @@ fn epoch(c: &mut Criterion) {
     wall_and_cpu(&mut group, "784-30-10/sgd/batch10/pixels", || {
         trainer.epoch(&mut net, &px, &y, 10, &mut shuffle, 1)
     });
+    let (mut scratch, mut order) = (Lecture::zeros(), (0..x.len()).collect::<Vec<_>>());
+    group.bench_function("784-30-10/sgd/batch10/naive", |b| {
+        b.iter(|| naive_lecture_epoch(&mut net, &mut scratch, &x, &y, &mut order, &mut shuffle))
+    });
 
     let mut wide = Wide::boxed_random(Init::HeUniform, &mut rng);
     let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
@@ -79,6 +94,22 @@ fn epoch(c: &mut Criterion) {
     });
     wall_and_cpu(&mut group, "784-100-10/adam/batch32/pixels", || {
         trainer.epoch(&mut *wide, &px, &y, 32, &mut shuffle, 1)
+    });
+    let mut naive = NaiveAdam::<784, 100, 10>::new(1e-3);
+    group.bench_function("784-100-10/adam/batch32/naive", |b| {
+        b.iter(|| naive.epoch(&mut wide, &x, &y, &mut order, &mut shuffle))
+    });
+
+    let xs = inputs::<16>(60_000, 7);
+    let ys = labels::<16>(60_000, 8);
+    let mut small = Small::random(Init::HeUniform, &mut rng);
+    let mut trainer = Trainer::new(SoftmaxCrossEntropy, Adam::new(1e-3_f32));
+    wall_and_cpu(&mut group, "16-16-16/adam/batch32", || {
+        trainer.epoch(&mut small, &xs, &ys, 32, &mut shuffle, 1)
+    });
+    let mut naive = NaiveAdam::<16, 16, 16>::new(1e-3);
+    group.bench_function("16-16-16/adam/batch32/naive", |b| {
+        b.iter(|| naive.epoch(&mut small, &xs, &ys, &mut order, &mut shuffle))
     });
     group.finish();
 }

@@ -90,7 +90,9 @@ macro_rules! elementwise_layer {
             #[inline]
             fn forward(&self, x: &[T; N]) -> [T; N] {
                 let mut y = *x;
-                $crate::kernel::map(&mut y, |v| $crate::activation::Activation::apply(*self, v));
+                $crate::kernel::map_fixed(&mut y, |v| {
+                    $crate::activation::Activation::apply(*self, v)
+                });
                 y
             }
 

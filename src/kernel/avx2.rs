@@ -5,6 +5,8 @@
 //! processor has both features. Loads and stores use unaligned access on
 //! pointers whose ranges are checked against the slice lengths first.
 
+use core::sync::atomic::{AtomicU8, Ordering};
+
 use core::arch::x86_64::{
     __m128, __m128i, __m256, __m256i, _MM_HINT_T1, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32,
     _mm_fmadd_ss, _mm_loadl_epi64, _mm_movehl_ps, _mm_prefetch, _mm_set_ss, _mm_shuffle_ps,
@@ -23,14 +25,35 @@ const W: usize = 8;
 pub(super) struct Avx2(());
 
 impl Avx2 {
-    /// The token, if the processor has AVX2 and FMA.
+    /// The token, if the processor has AVX2 and FMA. The processor is
+    /// asked once per process: later calls are one atomic load (the kernels
+    /// ask for the token at every call, which for a small layer is a good
+    /// part of its cost).
+    #[inline]
     pub(super) fn new() -> Option<Self> {
-        #[cfg(feature = "std")]
-        let available =
-            std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
-        #[cfg(not(feature = "std"))]
-        let available = cfg!(all(target_feature = "avx2", target_feature = "fma"));
+        /// 0: not asked yet, 1: no, 2: yes.
+        static AVAILABLE: AtomicU8 = AtomicU8::new(0);
+        let available = match AVAILABLE.load(Ordering::Relaxed) {
+            0 => {
+                #[cfg(feature = "std")]
+                let available =
+                    std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+                #[cfg(not(feature = "std"))]
+                let available = cfg!(all(target_feature = "avx2", target_feature = "fma"));
+                AVAILABLE.store(1 + u8::from(available), Ordering::Relaxed);
+                available
+            }
+            state => state == 2,
+        };
         available.then_some(Self(()))
+    }
+
+    /// See [`super::map_fixed`]: [`Self::map`] on an array, whose length
+    /// the compiler then knows.
+    #[inline]
+    pub(super) fn map_fixed<const N: usize>(self, v: &mut [f32; N], f: impl Fn(f32) -> f32) {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { map_fixed(v, f) }
     }
 
     /// See [`super::adam_update`]: the portable loop, compiled for AVX2.
@@ -123,15 +146,21 @@ impl Avx2 {
         }
     }
 
-    /// [`super::dense_forward`] of one sample `x`, e.g. a small model's
-    /// inference call: a function of its own, without the batched tiles'
-    /// registers and stack frame. Lengths are checked there.
-    #[inline(never)]
-    pub(super) fn dense_forward_one(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) {
-        let done = self.rows_by_eight(w, bias, x, y);
-        if done < bias.len() {
-            forward_samples::<1, 4>(self, w, bias, x, y, x.len(), 0, done);
-        }
+    /// See [`super::dense_forward_one`]: one sample through a layer whose
+    /// sizes are constants, so every loop has a fixed trip count (a small
+    /// layer's are unrolled whole) and no length is checked at run time.
+    /// The rows go eight at a time ([`dense8`]), then by four, two and one,
+    /// as [`Self::dense_forward`] takes a single sample: the same sums.
+    #[inline]
+    pub(super) fn dense_forward_one<const IN: usize, const OUT: usize>(
+        self,
+        w: &[[f32; IN]; OUT],
+        bias: &[f32; OUT],
+        x: &[f32; IN],
+        y: &mut [f32; OUT],
+    ) {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { dense_one(w, bias, x, y) }
     }
 
     /// One sample `x` (of `inputs` elements) through the first `8·k` rows of
@@ -318,16 +347,93 @@ unsafe fn forward_rows<const R: usize, const S: usize>(
     }
 }
 
+/// [`Avx2::dense_forward_one`].
+#[target_feature(enable = "avx2,fma")]
+fn dense_one<const IN: usize, const OUT: usize>(
+    w: &[[f32; IN]; OUT],
+    bias: &[f32; OUT],
+    x: &[f32; IN],
+    y: &mut [f32; OUT],
+) {
+    let w = w.as_flattened();
+    let mut o = 0;
+    while o + 8 <= OUT {
+        // Pointers from slices of the whole matrix: eight rows in one.
+        let rows = &w[o * IN..][..8 * IN];
+        let (b8, y8) = (&bias[o..][..8], &mut y[o..][..8]);
+        // SAFETY: AVX2 and FMA are enabled here; `rows` holds eight rows of
+        // IN elements, `x` IN, `b8` and `y8` eight.
+        unsafe {
+            dense8(
+                rows.as_ptr(),
+                x.as_ptr(),
+                Fixed::<IN>,
+                b8.as_ptr(),
+                y8.as_mut_ptr(),
+            )
+        };
+        o += 8;
+    }
+    let mut rows = |r: usize, o: usize| {
+        match r {
+            // SAFETY: every row pointer starts IN elements (sliced from
+            // `w`), and so does `x`.
+            4 => put(&mut y[o..][..4], &bias[o..][..4], unsafe {
+                tile::<4, 1>(
+                    core::array::from_fn(|k| w[(o + k) * IN..][..IN].as_ptr()),
+                    [x.as_ptr()],
+                    IN,
+                )
+            }),
+            // SAFETY: as above.
+            2 => put(&mut y[o..][..2], &bias[o..][..2], unsafe {
+                tile::<2, 1>(
+                    core::array::from_fn(|k| w[(o + k) * IN..][..IN].as_ptr()),
+                    [x.as_ptr()],
+                    IN,
+                )
+            }),
+            // SAFETY: as above.
+            _ => put(&mut y[o..][..1], &bias[o..][..1], unsafe {
+                tile::<1, 1>([w[o * IN..][..IN].as_ptr()], [x.as_ptr()], IN)
+            }),
+        }
+    };
+    while o + 4 <= OUT {
+        rows(4, o);
+        o += 4;
+    }
+    while o + 2 <= OUT {
+        rows(2, o);
+        o += 2;
+    }
+    if o < OUT {
+        rows(1, o);
+    }
+}
+
+/// `y[r] = bias[r] + sums[r][0]`: a tile's sums of one sample, stored.
+#[inline(always)]
+fn put<const R: usize>(y: &mut [f32], bias: &[f32], sums: [[f32; 1]; R]) {
+    for ((y, b), s) in y.iter_mut().zip(bias).zip(sums) {
+        *y = b + s[0];
+    }
+}
+
 /// `y[r] = bias[r] + Σ_{i<n} w[r][i]·x[i]` for `r < 8`: eight dot products
 /// with one accumulator each, reduced together by horizontal adds.
 ///
-/// Row `r` of the weights starts at `w + r·n`.
+/// Row `r` of the weights starts at `w + r·n`. `n` is a [`Len`]: a
+/// constant for a layer whose size the caller knows at compile time (the
+/// loops then have fixed trip counts), else a `usize`.
 ///
 /// # Safety
 /// AVX2 and FMA are available; `w` is valid for reading `8·n` f32, `x`
 /// for reading `n`, `bias` for reading 8 and `y` for writing 8.
+#[inline]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dense8(w: *const f32, x: *const f32, n: usize, bias: *const f32, y: *mut f32) {
+unsafe fn dense8(w: *const f32, x: *const f32, n: impl Len, bias: *const f32, y: *mut f32) {
+    let n = n.get();
     // SAFETY: r·n + n <= 8·n for r < 8 (the contract).
     let w: [*const f32; 8] = core::array::from_fn(|r| unsafe { w.add(r * n) });
     let mut acc = [_mm256_setzero_ps(); 8];
@@ -357,6 +463,30 @@ unsafe fn dense8(w: *const f32, x: *const f32, n: usize, bias: *const f32, y: *m
         }
         // SAFETY: r < 8.
         unsafe { *y.add(r) = *bias.add(r) + *o };
+    }
+}
+
+/// A length: known at run time (`usize`) or at compile time ([`Fixed`]).
+trait Len: Copy {
+    /// The length.
+    fn get(self) -> usize;
+}
+
+impl Len for usize {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self
+    }
+}
+
+/// The length `N`, a constant.
+#[derive(Clone, Copy)]
+struct Fixed<const N: usize>;
+
+impl<const N: usize> Len for Fixed<N> {
+    #[inline(always)]
+    fn get(self) -> usize {
+        N
     }
 }
 
@@ -827,6 +957,12 @@ fn all_finite(x: &[f32]) -> bool {
 /// the loop, which then runs eight lanes at a time).
 #[target_feature(enable = "avx2,fma")]
 fn map(v: &mut [f32], f: impl Fn(f32) -> f32) {
+    super::portable::map(v, f);
+}
+
+/// [`map`] on an array of a length known at compile time.
+#[target_feature(enable = "avx2,fma")]
+fn map_fixed<const N: usize>(v: &mut [f32; N], f: impl Fn(f32) -> f32) {
     super::portable::map(v, f);
 }
 

@@ -78,6 +78,7 @@ pub fn force_portable(force: bool) {
 /// assert!(b == Backend::Portable || b == Backend::Avx2Fma);
 /// ```
 #[must_use]
+#[inline]
 pub fn backend() -> Backend {
     match STATE.load(Ordering::Relaxed) {
         2 => Backend::Avx2Fma,
@@ -119,6 +120,7 @@ fn detect() -> Backend {
 
 /// The AVX2 kernels, when they apply to `f32` data.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 fn simd() -> Option<avx2::Avx2> {
     if backend() == Backend::Avx2Fma {
         avx2::Avx2::new()
@@ -240,6 +242,20 @@ pub(crate) fn map<T: Scalar>(v: &mut [T], f: impl Fn(T) -> T) {
     portable::map(v, f);
 }
 
+/// [`map`] on an array, e.g. one sample's activations: the length is a
+/// constant, so the loop has no remainder to test for.
+#[inline(always)]
+pub(crate) fn map_fixed<T: Scalar, const N: usize>(v: &mut [T; N], f: impl Fn(T) -> T) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = simd()
+        && let Some(v32) = T::as_f32_mut(v).and_then(|v| <&mut [f32; N]>::try_from(v).ok())
+    {
+        k.map_fixed(v32, |x| f(T::from_f32(x)).to_f32().unwrap_or(f32::NAN));
+        return;
+    }
+    portable::map(v, f);
+}
+
 /// `d[i] = f(d[i], y[i])` over the common length: an elementwise function
 /// of two arrays, such as an activation's backward pass `dy·σ'(y)`, in
 /// place. Vectorised like [`map`].
@@ -313,7 +329,7 @@ pub(crate) fn adam_update<T: Scalar>(
 ///
 /// # Panics
 /// If the slice lengths do not fit these shapes (a bug in the caller).
-#[inline]
+#[inline(always)]
 pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T], inputs: usize) {
     let out = bias.len();
     assert!(inputs > 0 && w.len() == out * inputs && x.len().is_multiple_of(inputs));
@@ -323,13 +339,36 @@ pub(crate) fn dense_forward<T: Scalar>(w: &[T], bias: &[T], x: &[T], y: &mut [T]
         (simd(), T::as_f32(w), T::as_f32(bias), T::as_f32(x))
         && let Some(y32) = T::as_f32_mut(y)
     {
-        match x.len() / inputs {
-            1 => k.dense_forward_one(w32, b32, x32, y32),
-            batch => k.dense_forward(w32, b32, x32, y32, inputs, batch),
-        }
+        k.dense_forward(w32, b32, x32, y32, inputs, x.len() / inputs);
         return;
     }
     portable::dense_forward(w, bias, x, y, inputs);
+}
+
+/// [`dense_forward`] of one sample, with the layer's sizes known at compile
+/// time: a small model's inference call, where the cost is in the calls and
+/// length checks around a few vector operations, not in the arithmetic.
+/// The same sums as [`dense_forward`] on a batch of one.
+#[inline(always)]
+pub(crate) fn dense_forward_one<T: Scalar, const IN: usize, const OUT: usize>(
+    w: &[[T; IN]; OUT],
+    bias: &[T; OUT],
+    x: &[T; IN],
+    y: &mut [T; OUT],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(w32), Some(b32), Some(x32)) = (
+        simd(),
+        T::as_f32(w.as_flattened())
+            .and_then(|w| <&[[f32; IN]; OUT]>::try_from(w.as_chunks().0).ok()),
+        T::as_f32(bias).and_then(|b| <&[f32; OUT]>::try_from(b).ok()),
+        T::as_f32(x).and_then(|x| <&[f32; IN]>::try_from(x).ok()),
+    ) && let Some(y32) = T::as_f32_mut(y).and_then(|y| <&mut [f32; OUT]>::try_from(y).ok())
+    {
+        k.dense_forward_one(w32, b32, x32, y32);
+        return;
+    }
+    portable::dense_forward(w.as_flattened(), bias, x, y, IN);
 }
 
 /// Parameter gradients of a fully connected layer over a batch, added in

@@ -74,6 +74,44 @@ fn dense_forward_matches_reference() {
     });
 }
 
+/// One sample through a layer of sizes `IN` × `OUT` known at compile time
+/// ([`super::dense_forward_one`]): close to the reference, and the same
+/// bits as the slice kernel on a batch of one (a network's output must not
+/// depend on which of the two paths computed it).
+fn single_matches_batch_of_one<const IN: usize, const OUT: usize>() {
+    let w = values(OUT * IN, 11);
+    let bias = values(OUT, 12);
+    let x = values(IN, 13);
+    let w_rows: [[f32; IN]; OUT] =
+        core::array::from_fn(|o| core::array::from_fn(|i| w[o * IN + i]));
+    let b: [f32; OUT] = core::array::from_fn(|o| bias[o]);
+    let xs: [f32; IN] = core::array::from_fn(|i| x[i]);
+    let mut one = [f32::NAN; OUT];
+    super::dense_forward_one(&w_rows, &b, &xs, &mut one);
+    let mut batch = vec![f32::NAN; OUT];
+    super::dense_forward(&w, &bias, &x, &mut batch, IN);
+    let want = reference_forward(&w, &bias, &x, IN);
+    for (k, (&g, &r)) in one.iter().zip(&want).enumerate() {
+        assert!(close(g, r, IN), "in {IN} out {OUT} [{k}]: {g} vs {r}");
+    }
+    assert_eq!(bits(&one), bits(&batch), "in {IN} out {OUT}");
+}
+
+#[test]
+fn single_sample_kernel_matches_reference_and_batches_of_one() {
+    // Rows by eight, four, two and one, and inputs with and without a
+    // partial last vector.
+    single_matches_batch_of_one::<1, 1>();
+    single_matches_batch_of_one::<7, 3>();
+    single_matches_batch_of_one::<8, 8>();
+    single_matches_batch_of_one::<9, 7>();
+    single_matches_batch_of_one::<10, 17>();
+    single_matches_batch_of_one::<16, 16>();
+    single_matches_batch_of_one::<30, 10>();
+    single_matches_batch_of_one::<100, 31>();
+    single_matches_batch_of_one::<784, 30>();
+}
+
 /// Samples at every offset from a 32-byte boundary (the AVX2 kernel aligns
 /// its loads to the first sample with a partial vector) and batches long
 /// enough that the kernel prefetches the next samples while computing.
@@ -343,6 +381,13 @@ fn elementwise_maps_are_bit_identical_on_both_backends() {
     portable::map(&mut a, sigmoid);
     super::map(&mut b, sigmoid);
     assert_eq!(bits(&a), bits(&b));
+    // On arrays too, whose length the compiler knows.
+    let mut fixed: [f32; 1003] = core::array::from_fn(|i| x[i]);
+    super::map_fixed(&mut fixed, sigmoid);
+    assert_eq!(bits(&a), bits(&fixed));
+    let mut short: [f32; 13] = core::array::from_fn(|i| x[i]);
+    super::map_fixed(&mut short, sigmoid);
+    assert_eq!(bits(&a[..13]), bits(&short));
     assert!(a[0].is_nan() && a[1] == 1.0 && a[2] >= 0.0 && a[2] < 1e-37);
     let derivative = |d: f32, y: f32| d * y * (1.0 - y);
     let (mut da, mut db) = (x.clone(), x.clone());
