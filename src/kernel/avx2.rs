@@ -160,7 +160,7 @@ impl Avx2 {
         y: &mut [f32; OUT],
     ) {
         // SAFETY: the token proves AVX2 + FMA.
-        unsafe { dense_one(w, bias, x, y) }
+        unsafe { dense_one(self, w, bias, x, y) }
     }
 
     /// One sample `x` (of `inputs` elements) through the first `8·k` rows of
@@ -350,6 +350,7 @@ unsafe fn forward_rows<const R: usize, const S: usize>(
 /// [`Avx2::dense_forward_one`].
 #[target_feature(enable = "avx2,fma")]
 fn dense_one<const IN: usize, const OUT: usize>(
+    token: Avx2,
     w: &[[f32; IN]; OUT],
     bias: &[f32; OUT],
     x: &[f32; IN],
@@ -374,49 +375,20 @@ fn dense_one<const IN: usize, const OUT: usize>(
         };
         o += 8;
     }
-    let mut rows = |r: usize, o: usize| {
-        match r {
-            // SAFETY: every row pointer starts IN elements (sliced from
-            // `w`), and so does `x`.
-            4 => put(&mut y[o..][..4], &bias[o..][..4], unsafe {
-                tile::<4, 1>(
-                    core::array::from_fn(|k| w[(o + k) * IN..][..IN].as_ptr()),
-                    [x.as_ptr()],
-                    IN,
-                )
-            }),
-            // SAFETY: as above.
-            2 => put(&mut y[o..][..2], &bias[o..][..2], unsafe {
-                tile::<2, 1>(
-                    core::array::from_fn(|k| w[(o + k) * IN..][..IN].as_ptr()),
-                    [x.as_ptr()],
-                    IN,
-                )
-            }),
-            // SAFETY: as above.
-            _ => put(&mut y[o..][..1], &bias[o..][..1], unsafe {
-                tile::<1, 1>([w[o * IN..][..IN].as_ptr()], [x.as_ptr()], IN)
-            }),
-        }
-    };
+    let xs = [x.as_ptr()];
     while o + 4 <= OUT {
-        rows(4, o);
+        // SAFETY: `xs` points at the IN elements of `x`.
+        unsafe { forward_rows::<4, 1>(token, w, bias, xs, y, IN, 0, o) };
         o += 4;
     }
     while o + 2 <= OUT {
-        rows(2, o);
+        // SAFETY: as above.
+        unsafe { forward_rows::<2, 1>(token, w, bias, xs, y, IN, 0, o) };
         o += 2;
     }
     if o < OUT {
-        rows(1, o);
-    }
-}
-
-/// `y[r] = bias[r] + sums[r][0]`: a tile's sums of one sample, stored.
-#[inline(always)]
-fn put<const R: usize>(y: &mut [f32], bias: &[f32], sums: [[f32; 1]; R]) {
-    for ((y, b), s) in y.iter_mut().zip(bias).zip(sums) {
-        *y = b + s[0];
+        // SAFETY: as above.
+        unsafe { forward_rows::<1, 1>(token, w, bias, xs, y, IN, 0, o) };
     }
 }
 
