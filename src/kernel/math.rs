@@ -14,9 +14,11 @@
 /// degree-7 minimax-style polynomial (the classic Cephes coefficients),
 /// and `2ⁿ` is built from its bits.
 ///
-/// Out of range: below `ln(f32::MIN_POSITIVE)` ≈ −87.34 the result is
-/// `≈ f32::MIN_POSITIVE` (never 0), above ≈ 88.38 it is `≈ 2.4·10³⁸`
-/// (never infinity); `±∞` clamp the same way. NaN gives NaN.
+/// Out of range: below `ln(f32::MIN_POSITIVE)` ≈ −87.34 the result is 0
+/// (the true value is subnormal or smaller: a softmax term that vanishes),
+/// above ≈ 88.38 it is `≈ 2.4·10³⁸` (never infinity, so a sigmoid of a
+/// very negative input is tiny, not 0 from a division by infinity); `±∞`
+/// go the same ways. NaN gives NaN.
 #[inline]
 #[must_use]
 pub(crate) fn exp_f32(x: f32) -> f32 {
@@ -27,8 +29,9 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
     // Written as selects that keep NaN (a comparison with NaN is false).
+    let underflow = x < LO;
     let x = if x > HI { HI } else { x };
-    let x = if x < LO { LO } else { x };
+    let x = if underflow { LO } else { x };
     let t = x * core::f32::consts::LOG2_E + MAGIC;
     let n = t - MAGIC;
     let r = x - n * LN2_HI - n * LN2_LO;
@@ -42,7 +45,7 @@ pub(crate) fn exp_f32(x: f32) -> f32 {
     // n ∈ [−126, 127]: its biased exponent n + 127 is in [1, 254].
     let n_bits = t.to_bits().wrapping_sub(MAGIC.to_bits());
     let two_n = f32::from_bits(n_bits.wrapping_add(127) << 23);
-    e_r * two_n
+    if underflow { 0.0 } else { e_r * two_n }
 }
 
 #[cfg(test)]
@@ -88,8 +91,10 @@ mod tests {
             assert!(y.is_finite() && y > 2.3e38, "exp({x}) = {y}");
         }
         for x in [-88.0, -1e10, f32::NEG_INFINITY, f32::MIN] {
-            let y = exp_f32(x);
-            assert!(y > 1.1e-38 && y < 1.2e-38, "exp({x}) = {y}");
+            assert_eq!(exp_f32(x).to_bits(), 0, "exp({x})");
         }
+        // The last argument in range still gives a normal number.
+        let y = exp_f32(-87.336_55);
+        assert!(y > 1.1e-38 && y < 1.2e-38, "{y}");
     }
 }

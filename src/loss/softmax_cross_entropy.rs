@@ -1,10 +1,8 @@
 //! Cross-entropy on softmax probabilities, fused with the softmax.
 
-use num_traits::Float;
-
 use super::Loss;
-use crate::Class;
 use crate::activation::shifted_exp;
+use crate::{Class, Scalar};
 
 /// Softmax followed by cross-entropy, on the network's raw scores (logits)
 /// `z`: `ℓ(z, y) = −Σₖ yₖ·ln softmax(z)ₖ`. Its gradient with respect to the
@@ -53,7 +51,7 @@ use crate::activation::shifted_exp;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SoftmaxCrossEntropy;
 
-impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for SoftmaxCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], Class<N>> for SoftmaxCrossEntropy {
     /// `ℓ = (m − z_c) + ln Σⱼ e^(zⱼ − m)`.
     fn loss(&self, logits: &[T; N], target: &Class<N>) -> T {
         let (max, _, sum) = shifted_exp(logits);
@@ -77,7 +75,7 @@ impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for SoftmaxCrossEntropy {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for SoftmaxCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], [T; N]> for SoftmaxCrossEntropy {
     /// `ℓ = Σₖ yₖ·((m − zₖ) + ln Σⱼ e^(zⱼ − m))`, over `yₖ ≠ 0`.
     fn loss(&self, logits: &[T; N], target: &[T; N]) -> T {
         self.loss_and_gradient(logits, target).0
