@@ -42,13 +42,7 @@ fn single(c: &mut Criterion) {
         b.iter(|| black_box(&wide).forward(black_box(&x)))
     });
     group.bench_function("784-100-10/naive", |b| {
-        b.iter(|| {
-            naive_dense(
-                &wide.2,
-                &naive_dense(&wide.0, black_box(&x), relu),
-                identity,
-            )
-        })
+        b.iter(|| naive_two_layer(&wide, black_box(&x)))
     });
 
     let small = Small::random(Init::HeUniform, &mut rng);
@@ -58,13 +52,7 @@ fn single(c: &mut Criterion) {
         b.iter(|| black_box(&small).forward(black_box(&xs)))
     });
     group.bench_function("16-16-16/naive", |b| {
-        b.iter(|| {
-            naive_dense(
-                &small.2,
-                &naive_dense(&small.0, black_box(&xs), relu),
-                identity,
-            )
-        })
+        b.iter(|| naive_two_layer(&small, black_box(&xs)))
     });
     group.finish();
 }
@@ -116,7 +104,7 @@ fn dataset(c: &mut Criterion) {
     group.bench_function("784-100-10/naive", |b| {
         b.iter(|| {
             for (x, y) in x.iter().zip(y.iter_mut()) {
-                *y = naive_dense(&wide.2, &naive_dense(&wide.0, x, relu), identity);
+                *y = naive_two_layer(&wide, x);
             }
         })
     });
@@ -133,7 +121,7 @@ fn dataset(c: &mut Criterion) {
     group.bench_function("16-16-16/naive", |b| {
         b.iter(|| {
             for (x, y) in xs.iter().zip(ys.iter_mut()) {
-                *y = naive_dense(&small.2, &naive_dense(&small.0, x, relu), identity);
+                *y = naive_two_layer(&small, x);
             }
         })
     });

@@ -75,6 +75,14 @@ pub fn naive_dense<const I: usize, const O: usize>(
     y
 }
 
+/// The naive forward pass of a two-layer ReLU network (logits out).
+pub fn naive_two_layer<const I: usize, const H: usize, const O: usize>(
+    net: &TwoLayer<I, H, O>,
+    x: &[f32; I],
+) -> [f32; O] {
+    naive_dense(&net.2, &naive_dense(&net.0, x, relu), identity)
+}
+
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
 }
@@ -233,28 +241,16 @@ impl<const I: usize, const H: usize, const O: usize> NaiveAdam<I, H, O> {
         self.t += 1;
         let (b1, b2, eps) = (0.9_f32, 0.999_f32, 1e-7_f32);
         let alpha = self.learning_rate * (1.0 - b2.powi(self.t)).sqrt() / (1.0 - b1.powi(self.t));
-        let update = |p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32]| {
+        // Every tensor of the network with its gradient and moments (the
+        // crate's parameter walk), each updated one element at a time.
+        let items = [net, &mut *self.grads, &mut *self.m, &mut *self.v];
+        TwoLayer::visit_n(items, &mut |[p, g, m, v]| {
             for i in 0..p.len() {
                 m[i] = b1 * m[i] + (1.0 - b1) * g[i];
                 v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
                 p[i] -= alpha * m[i] / (v[i].sqrt() + eps);
             }
-        };
-        let (g, m, v) = (&*self.grads, &mut *self.m, &mut *self.v);
-        update(
-            net.0.weight.as_flattened_mut(),
-            g.0.weight.as_flattened(),
-            m.0.weight.as_flattened_mut(),
-            v.0.weight.as_flattened_mut(),
-        );
-        update(&mut net.0.bias, &g.0.bias, &mut m.0.bias, &mut v.0.bias);
-        update(
-            net.2.weight.as_flattened_mut(),
-            g.2.weight.as_flattened(),
-            m.2.weight.as_flattened_mut(),
-            v.2.weight.as_flattened_mut(),
-        );
-        update(&mut net.2.bias, &g.2.bias, &mut m.2.bias, &mut v.2.bias);
+        });
     }
 
     /// One epoch: the samples in an order shuffled by `rng`, in batches of

@@ -140,7 +140,7 @@ impl Avx2 {
         // then the remaining rows by four, two and one.
         while b < batch {
             let xs = &x[b * inputs..][..inputs];
-            let done = self.rows_by_eight(w, bias, xs, &mut y[b * out..][..out]);
+            let done = self.rows_by_eight(w, bias, xs, &mut y[b * out..][..out], inputs);
             forward_samples::<1, 4>(self, w, bias, x, y, inputs, b, done);
             b += 1;
         }
@@ -163,12 +163,23 @@ impl Avx2 {
         unsafe { dense_one(self, w, bias, x, y) }
     }
 
-    /// One sample `x` (of `inputs` elements) through the first `8·k` rows of
-    /// the layer, eight at a time, with eight independent accumulators whose
-    /// sums are reduced together (five shuffles and adds for eight sums,
-    /// where one sum alone takes four). Returns the number of rows done.
-    fn rows_by_eight(self, w: &[f32], bias: &[f32], x: &[f32], y: &mut [f32]) -> usize {
-        let (inputs, out) = (x.len(), bias.len());
+    /// One sample `x` (of `n` elements, `n` a [`Len`]) through the first
+    /// `8·k` rows of the layer, eight at a time, with eight independent
+    /// accumulators whose sums are reduced together (five shuffles and adds
+    /// for eight sums, where one sum alone takes four). Returns the number
+    /// of rows done. Inlined into its callers: with a [`Fixed`] length
+    /// ([`dense_one`]) every bound below is a constant.
+    #[inline(always)]
+    fn rows_by_eight(
+        self,
+        w: &[f32],
+        bias: &[f32],
+        x: &[f32],
+        y: &mut [f32],
+        n: impl Len,
+    ) -> usize {
+        let (inputs, out) = (n.get(), bias.len());
+        let x = &x[..inputs];
         let mut o = 0;
         while o + 8 <= out {
             // One slice of the eight rows: one bounds check, not eight.
@@ -177,15 +188,7 @@ impl Avx2 {
             // SAFETY: the token proves AVX2 + FMA; the slicing above checked
             // that `rows` holds eight rows of `inputs` elements, `x` holds
             // `inputs` too, and `b8` and `y8` hold eight.
-            unsafe {
-                dense8(
-                    rows.as_ptr(),
-                    x.as_ptr(),
-                    inputs,
-                    b8.as_ptr(),
-                    y8.as_mut_ptr(),
-                )
-            };
+            unsafe { dense8(rows.as_ptr(), x.as_ptr(), n, b8.as_ptr(), y8.as_mut_ptr()) };
             o += 8;
         }
         o
@@ -357,24 +360,7 @@ fn dense_one<const IN: usize, const OUT: usize>(
     y: &mut [f32; OUT],
 ) {
     let w = w.as_flattened();
-    let mut o = 0;
-    while o + 8 <= OUT {
-        // Pointers from slices of the whole matrix: eight rows in one.
-        let rows = &w[o * IN..][..8 * IN];
-        let (b8, y8) = (&bias[o..][..8], &mut y[o..][..8]);
-        // SAFETY: AVX2 and FMA are enabled here; `rows` holds eight rows of
-        // IN elements, `x` IN, `b8` and `y8` eight.
-        unsafe {
-            dense8(
-                rows.as_ptr(),
-                x.as_ptr(),
-                Fixed::<IN>,
-                b8.as_ptr(),
-                y8.as_mut_ptr(),
-            )
-        };
-        o += 8;
-    }
+    let mut o = token.rows_by_eight(w, bias, x, y, Fixed::<IN>);
     let xs = [x.as_ptr()];
     while o + 4 <= OUT {
         // SAFETY: `xs` points at the IN elements of `x`.
