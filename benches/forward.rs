@@ -14,7 +14,8 @@ use common::*;
 use constnet::infer::{forward_all, forward_all_parallel};
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 fn single(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
@@ -95,37 +96,35 @@ fn dataset(c: &mut Criterion) {
     });
 
     let wide = Wide::random(Init::HeUniform, &mut rng);
-    group.bench_function("784-100-10/1-thread", |b| {
-        b.iter(|| forward_all(&wide, &x, &mut y))
+    two_layer(&mut group, "784-100-10", &wide, &x);
+    let small = Small::random(Init::HeUniform, &mut rng);
+    two_layer(&mut group, "16-16-16", &small, &inputs::<16>(x.len(), 4));
+    group.finish();
+}
+
+/// `forward_all` on one and two threads, and the naive loop, for a
+/// two-layer ReLU network on the samples `x`.
+fn two_layer<const I: usize, const H: usize, const O: usize>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    net: &TwoLayer<I, H, O>,
+    x: &[[f32; I]],
+) {
+    let two = NonZeroUsize::new(2).expect("2 > 0");
+    let mut y = vec![[0.0; O]; x.len()];
+    group.bench_function(format!("{name}/1-thread"), |b| {
+        b.iter(|| forward_all(net, x, &mut y))
     });
-    group.bench_function("784-100-10/2-threads", |b| {
-        b.iter(|| forward_all_parallel(&wide, &x, &mut y, two))
+    group.bench_function(format!("{name}/2-threads"), |b| {
+        b.iter(|| forward_all_parallel(net, x, &mut y, two))
     });
-    group.bench_function("784-100-10/naive", |b| {
+    group.bench_function(format!("{name}/naive"), |b| {
         b.iter(|| {
             for (x, y) in x.iter().zip(y.iter_mut()) {
-                *y = naive_two_layer(&wide, x);
+                *y = naive_two_layer(net, x);
             }
         })
     });
-
-    let small = Small::random(Init::HeUniform, &mut rng);
-    let xs = inputs::<16>(x.len(), 4);
-    let mut ys = vec![[0.0; 16]; xs.len()];
-    group.bench_function("16-16-16/1-thread", |b| {
-        b.iter(|| forward_all(&small, &xs, &mut ys))
-    });
-    group.bench_function("16-16-16/2-threads", |b| {
-        b.iter(|| forward_all_parallel(&small, &xs, &mut ys, two))
-    });
-    group.bench_function("16-16-16/naive", |b| {
-        b.iter(|| {
-            for (x, y) in xs.iter().zip(ys.iter_mut()) {
-                *y = naive_two_layer(&small, x);
-            }
-        })
-    });
-    group.finish();
 }
 
 criterion_group!(benches, single, dataset);
