@@ -181,6 +181,54 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
     ) -> bool {
         self.params_gradient(x, dy, grads, mode)
     }
+
+    /// Subtracts each tile of the weight gradient from the weights as soon
+    /// as it is summed (`kernel::dense_descend`), never storing it, when
+    /// the inputs and output gradients bound every gradient value below
+    /// overflow; otherwise the default: gradients stored, checked, applied.
+    fn backward_params_sgd<const B: usize>(
+        &mut self,
+        x: &[[T; IN]; B],
+        (): &(),
+        dy: &[[T; OUT]; B],
+        grads: &mut Self,
+        rate: T,
+    ) -> bool {
+        if gradients_bounded(x.as_flattened(), dy.as_flattened()) {
+            kernel::dense_descend(
+                x.as_flattened(),
+                dy.as_flattened(),
+                self.weight.as_flattened_mut(),
+                &mut self.bias,
+                grads.weight.as_flattened_mut(),
+                &mut grads.bias,
+                IN,
+                -rate,
+            );
+            return true;
+        }
+        let finite = self.params_gradient(x, dy, grads, Gradients::Store);
+        if finite {
+            crate::optim::descend(self, grads, rate);
+        }
+        finite
+    }
+}
+
+/// Whether every parameter gradient of a block, `Σ_k dy[k]·x[k]ᵀ` and
+/// `Σ_k dy[k]`, is certainly finite: the sums of magnitudes `Σ|dy|` and
+/// `Σ|x|` are finite (so is every value) and `Σ|dy|·max(1, Σ|x|)` is at
+/// most a quarter of the largest float. Each gradient value is a sum of
+/// products `dy·x` (or of `dy`) no larger in magnitude than that, and the
+/// roundings of a sum of `batch` terms grow it by a factor
+/// `(1 + 2⁻²⁴)^batch < 2` at most, so it cannot overflow. One pass over
+/// the inputs (a few hundred nanoseconds for ten MNIST images), against
+/// the two passes over a gradient as large as the weights that applying
+/// it during the backward pass saves.
+fn gradients_bounded<T: Scalar>(x: &[T], dy: &[T]) -> bool {
+    let (sx, sdy) = (kernel::abs_sum(x), kernel::abs_sum(dy));
+    let four = T::one() + T::one() + T::one() + T::one();
+    sx.is_finite() && sdy.is_finite() && sdy * sx.max(T::one()) <= T::max_value() / four
 }
 
 impl<const IN: usize, const OUT: usize, T: Scalar> Dense<IN, OUT, T> {

@@ -212,6 +212,53 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
         grads.is_finite()
     }
 
+    /// [`backward_params_train`](Self::backward_params_train) with
+    /// [`Gradients::Store`], then, if every parameter gradient is finite,
+    /// one step of plain gradient descent on the parameters: `θ ← θ −
+    /// rate·∂loss/∂θ`, rounded as [`Sgd`](crate::Sgd) rounds it. Returns
+    /// whether the gradients were finite; when they are not, `self` is left
+    /// unchanged. Afterwards `grads` holds no particular values: a layer may
+    /// apply its gradient as it computes it, without storing it.
+    ///
+    /// The first layer of a network needs no input gradient, and its weight
+    /// gradient is the largest, so this is where a training step with plain
+    /// SGD ([`Optimizer::plain_rate`](crate::Optimizer::plain_rate)) applies
+    /// the update: [`Dense`](crate::Dense) subtracts each tile of its weight
+    /// gradient from the weights as soon as it is summed, which saves
+    /// writing a gradient as large as the weights and reading it back; a
+    /// network applies it to its first layer this way and then updates its
+    /// other layers. The parameters get the same bits as
+    /// [`backward_params_train`](Self::backward_params_train) followed by
+    /// [`Sgd::step`](crate::Optimizer::step). The default does exactly that.
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut layer = Dense::<2, 1, f64> { weight: [[2.0, 3.0]], bias: [1.0] };
+    /// let x = [[1.0, -1.0]];
+    /// let (_, cache) = layer.forward_train(&x);
+    /// let mut grads = Dense::zeros();
+    /// // ∂loss/∂w = 2·x = [2, −2], ∂loss/∂b = 2; w, b ← w, b − 0.5·gradient.
+    /// assert!(layer.backward_params_sgd(&x, &cache, &[[2.0]], &mut grads, 0.5));
+    /// assert_eq!((layer.weight, layer.bias), ([[1.0, 4.0]], [0.0]));
+    /// // A NaN gradient changes nothing.
+    /// assert!(!layer.backward_params_sgd(&x, &cache, &[[f64::NAN]], &mut grads, 0.5));
+    /// assert_eq!((layer.weight, layer.bias), ([[1.0, 4.0]], [0.0]));
+    /// ```
+    fn backward_params_sgd<const B: usize>(
+        &mut self,
+        x: &[I; B],
+        cache: &Self::Cache<B>,
+        dy: &[Self::Output; B],
+        grads: &mut Self,
+        rate: I::Scalar,
+    ) -> bool {
+        let finite = self.backward_params_train(x, cache, dy, grads, Gradients::Store);
+        if finite {
+            crate::optim::descend(self, grads, rate);
+        }
+        finite
+    }
+
     /// Calls `f` once for each layer, in order, with its description: once
     /// for a single layer, once per element for a network (tuples recurse).
     /// [`Summary`](crate::Summary) is built on it.

@@ -1,6 +1,6 @@
 //! Fixed-size tensors: the values that flow between layers.
 
-use num_traits::Float;
+use crate::Scalar;
 
 /// A fixed-size array of scalars that layers take and return.
 ///
@@ -17,8 +17,8 @@ use num_traits::Float;
 /// assert_eq!(<[f32; 3] as Tensor>::LEN, 3);
 /// ```
 pub trait Tensor: Clone {
-    /// The element type.
-    type Scalar: Float;
+    /// The element type: `f32` or `f64` (see [`Scalar`]).
+    type Scalar: Scalar;
     /// The number of elements.
     const LEN: usize;
     /// A tensor of zeros.
@@ -47,7 +47,7 @@ pub trait Tensor: Clone {
     fn as_mut_slice(&mut self) -> &mut [Self::Scalar];
 }
 
-impl<T: Float, const N: usize> Tensor for [T; N] {
+impl<T: Scalar, const N: usize> Tensor for [T; N] {
     type Scalar = T;
     const LEN: usize = N;
 

@@ -196,6 +196,31 @@ macro_rules! tuple_impl {
                 finite & self.0.backward_params_train(x, &(cache.0).0, dy, &mut grads.0, mode)
             }
 
+            fn backward_params_sgd<const BATCH: usize>(
+                &mut self,
+                x: &[In; BATCH],
+                cache: &Self::Cache<BATCH>,
+                dy: &[Self::Output; BATCH],
+                grads: &mut Self,
+                rate: In::Scalar,
+            ) -> bool {
+                // Every later layer's gradient first, stored and checked;
+                // then the first layer takes its step (or reports a
+                // non-finite gradient, changing nothing), and only then do
+                // the later layers take theirs.
+                let finite = true;
+                $(
+                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, Gradients::Store);
+                    let finite = finite & ok;
+                    let dy = &dx;
+                )*
+                if !finite || !self.0.backward_params_sgd(x, &(cache.0).0, dy, &mut grads.0, rate) {
+                    return false;
+                }
+                $(crate::optim::descend(&mut self.$j, &mut grads.$j, rate);)*
+                true
+            }
+
             fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {
                 <A as Layer<In>>::describe(&self.0, f);
                 $(<$cur as Layer<$prev::Output>>::describe(&self.$i, f);)*

@@ -138,3 +138,90 @@ fn bad_arguments_are_errors() {
     let empty: [(&[f32; 2], &Class<2>); 0] = [];
     assert_eq!(trainer.step(&mut net, empty), Err(TrainError::EmptyBatch));
 }
+
+/// [`Sgd`] without saying it is plain gradient descent: its steps go
+/// through [`Optimizer::step`], with the gradient stored first.
+struct Unfused(Sgd<f32>);
+
+impl<P: Params<f32>> Optimizer<P> for Unfused {
+    type Scalar = f32;
+    fn step(&mut self, params: &mut P, grads: &mut P) {
+        self.0.step(params, grads);
+    }
+    fn learning_rate(&self) -> f32 {
+        self.0.learning_rate
+    }
+    fn set_learning_rate(&mut self, learning_rate: f32) {
+        self.0.learning_rate = learning_rate;
+    }
+}
+
+/// With plain SGD a batch that runs as one block takes its step inside the
+/// backward pass, the first layer's weight gradient applied as it is summed
+/// and never stored. The network must come out bit for bit as when the
+/// gradient is stored and the optimizer applies it — on batches of one
+/// block (1, 10, 32) and of several (12 = 10 + 2, 50), over several steps.
+#[test]
+fn sgd_inside_the_backward_pass_gives_the_optimizers_bits() {
+    type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let start = Lecture::boxed_random(Init::StandardNormal, &mut rng);
+    let inputs: Vec<[f32; 784]> = (0..100)
+        .map(|i| core::array::from_fn(|p| ((i * 131 + p * 7) % 256) as f32 / 255.0))
+        .collect();
+    let labels: Vec<Class<10>> = (0..100).filter_map(|i| Class::new(i % 10)).collect();
+    for batch in [1, 10, 32, 12, 50] {
+        let (mut fused, mut unfused) = (start.clone(), start.clone());
+        let mut a = Trainer::new(Quadratic, Sgd::new(3.0_f32));
+        let mut b = Trainer::new(Quadratic, Unfused(Sgd::new(3.0)));
+        for (xs, ys) in inputs.chunks(batch).zip(labels.chunks(batch)).take(4) {
+            let cost_a = a.step(&mut *fused, xs.iter().zip(ys)).expect("finite");
+            let cost_b = b.step(&mut *unfused, xs.iter().zip(ys)).expect("finite");
+            assert_eq!(cost_a.to_bits(), cost_b.to_bits(), "batch {batch}");
+            assert_eq!(param_bits(&*fused), param_bits(&*unfused), "batch {batch}");
+        }
+        assert_ne!(param_bits(&*fused), param_bits(&*start), "batch {batch}");
+        // The step really ran inside the backward pass for single blocks:
+        // with the AVX2 kernels the first layer's weight gradient was never
+        // written (the trainer's buffer starts at zero).
+        let one_block = [1, 10, 32].contains(&batch);
+        let untouched = a.grads().0.weight.iter().flatten().all(|&g| g == 0.0);
+        if constnet::kernel::backend() == constnet::kernel::Backend::Avx2Fma {
+            assert_eq!(untouched, one_block, "batch {batch}");
+        }
+    }
+}
+
+/// A step that cannot be taken inside the backward pass — inputs so large
+/// that the gradient could overflow — falls back to storing and checking
+/// the gradient: the same bits when it is finite, an error and an unchanged
+/// network when it is not.
+#[test]
+fn sgd_falls_back_when_the_gradient_could_overflow() {
+    let start = (Dense::<3, 2> {
+        weight: [[1e-38, 0.0, 0.0], [0.0, 1.0, 0.0]],
+        bias: [0.0, 0.0],
+    },);
+    let (mut fused, mut unfused) = (start.clone(), start.clone());
+    let mut a = Trainer::new(Quadratic, Sgd::new(1e-30_f32));
+    let mut b = Trainer::new(Quadratic, Unfused(Sgd::new(1e-30)));
+    // Outputs [1, −3] against [−1, 0]: ∂C/∂y = [2, −3], and the weight
+    // gradients 2·10³⁸ and −3·10³⁸ are finite but close to the largest f32.
+    let x = [[1e38_f32, -3.0, 2.0]];
+    let y = [[-1.0_f32, 0.0]];
+    let cost_a = a.step(&mut fused, x.iter().zip(&y)).expect("finite");
+    let cost_b = b.step(&mut unfused, x.iter().zip(&y)).expect("finite");
+    assert_eq!(cost_a.to_bits(), cost_b.to_bits());
+    assert_eq!(param_bits(&fused), param_bits(&unfused));
+    assert_ne!(param_bits(&fused), param_bits(&start));
+    // ∂C/∂w = −10¹⁰·f32::MAX overflows; the cost ½·(10¹⁰)² does not.
+    let mut net = (Dense::<3, 2>::zeros(),);
+    let err = a
+        .step(&mut net, [(&[f32::MAX, 0.0, 0.0], &[1e10, 0.0])])
+        .expect_err("the gradient overflows");
+    assert!(
+        matches!(err, TrainError::NonFiniteGradient { .. }),
+        "{err:?}"
+    );
+    assert_eq!(param_bits(&net), param_bits(&(Dense::<3, 2>::zeros(),)));
+}

@@ -1,9 +1,7 @@
 //! The identity function.
 
-use num_traits::Float;
-
 use super::{Activation, no_params};
-use crate::Layer;
+use crate::{Layer, Scalar};
 
 /// The identity `id(x) = x`, elementwise; its derivative is 1.
 ///
@@ -43,7 +41,7 @@ impl Activation for Identity {
 
 no_params!(Identity);
 
-impl<T: Float, const N: usize> Layer<[T; N]> for Identity {
+impl<T: Scalar, const N: usize> Layer<[T; N]> for Identity {
     type Output = [T; N];
     /// Nothing: the derivative is 1 everywhere.
     type Cache<const B: usize> = ();

@@ -167,6 +167,33 @@ pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
     acc.iter().all(|a| *a == T::zero())
 }
 
+/// See [`super::abs_sum`]. Like [`all_finite`], several partial sums, so
+/// that several vector additions are in flight at once.
+#[inline(always)]
+pub(crate) fn abs_sum<T: Float>(x: &[T]) -> T {
+    const SUMS: usize = 4 * LANES;
+    let mut acc = [T::zero(); SUMS];
+    let (chunks, tail) = x.as_chunks::<SUMS>();
+    for c in chunks {
+        for k in 0..SUMS {
+            acc[k] = acc[k] + c[k].abs();
+        }
+    }
+    for (k, &v) in tail.iter().enumerate() {
+        acc[k] = acc[k] + v.abs();
+    }
+    // Halves added lane by lane (a sequential fold here keeps the compiler
+    // from vectorising the loop above).
+    let mut width = SUMS;
+    while width > 1 {
+        width /= 2;
+        for k in 0..width {
+            acc[k] = acc[k] + acc[k + width];
+        }
+    }
+    acc[0]
+}
+
 /// See [`super::unit_from_bytes`]: the quotient by 255, which the compiler
 /// vectorises as a division.
 #[inline]

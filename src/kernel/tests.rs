@@ -287,6 +287,73 @@ fn dense_backward_params_reports_non_finite_gradients() {
     }
 }
 
+/// Gradient descent inside the weight-gradient kernel gives the parameters
+/// the bits that storing the gradients and `axpy` give, on awkward sizes,
+/// and leaves the bias gradient in `gb`.
+#[test]
+fn dense_descend_matches_gradient_then_axpy() {
+    for inputs in [1, 7, 8, 15, 16, 17, 30, 784] {
+        for out in [1, 2, 5, 6, 7, 13, 30] {
+            for batch in [1, 2, 3, 10, 32] {
+                let (x, dy) = (values(batch * inputs, 3), values(batch * out, 4));
+                let (w, bias) = (values(out * inputs, 5), values(out, 6));
+                let alpha = -0.37;
+                let (mut gw, mut gb) = (vec![f32::NAN; out * inputs], vec![f32::NAN; out]);
+                assert!(super::dense_backward_params(
+                    &x, &dy, &mut gw, &mut gb, inputs, false
+                ));
+                let (mut want_w, mut want_b) = (w.clone(), bias.clone());
+                super::axpy(alpha, &gw, &mut want_w);
+                super::axpy(alpha, &gb, &mut want_b);
+                let (mut got_w, mut got_b) = (w.clone(), bias.clone());
+                let mut got_gb = vec![f32::NAN; out];
+                let mut scratch = vec![f32::NAN; out * inputs];
+                super::dense_descend(
+                    &x,
+                    &dy,
+                    &mut got_w,
+                    &mut got_b,
+                    &mut scratch,
+                    &mut got_gb,
+                    inputs,
+                    alpha,
+                );
+                let case = format!("in {inputs} out {out} batch {batch}");
+                assert_eq!(bits(&got_w), bits(&want_w), "weights, {case}");
+                assert_eq!(bits(&got_b), bits(&want_b), "bias, {case}");
+                assert_eq!(bits(&got_gb), bits(&gb), "bias gradient, {case}");
+                assert_ne!(bits(&got_w), bits(&w), "the step changed nothing, {case}");
+            }
+        }
+    }
+}
+
+#[test]
+fn abs_sum_bounds_every_value_and_finds_non_finite_ones() {
+    for n in [0, 1, 7, 8, 9, 31, 32, 33, 65, 784] {
+        let mut v = values(n, 16);
+        let want: f64 = v.iter().map(|x| f64::from(x.abs())).sum();
+        let (portable, dispatch) = (portable::abs_sum(&v), super::abs_sum(&v));
+        assert!(
+            close(portable, want, n) && close(dispatch, want, n),
+            "n={n}"
+        );
+        assert_eq!(portable.to_bits(), dispatch.to_bits(), "n={n}");
+        for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            for i in 0..n {
+                let keep = v[i];
+                v[i] = bad;
+                assert!(!portable::abs_sum(&v).is_finite(), "n={n} i={i} {bad}");
+                assert!(!super::abs_sum(&v).is_finite(), "n={n} i={i} {bad}");
+                v[i] = keep;
+            }
+        }
+    }
+    // Finite values whose sum overflows: not finite either.
+    assert!(!super::abs_sum(&[f32::MAX, -f32::MAX]).is_finite());
+    assert_eq!(super::abs_sum(&[f64::MAX, -0.0]), f64::MAX);
+}
+
 #[test]
 fn dot_and_axpy_match_reference() {
     for &n in &SIZES {

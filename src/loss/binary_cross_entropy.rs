@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::Loss;
-use crate::Class;
+use crate::{Class, Scalar};
 
 /// Binary cross-entropy of probabilities `p ∈ (0, 1)` (e.g. the outputs of a
 /// [`Sigmoid`](crate::Sigmoid)) against targets `y ∈ [0, 1]`, summed over the
@@ -97,7 +97,7 @@ fn derivative<T: Float>(p: T, y: T, (lo, hi): (T, T)) -> T {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for BinaryCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], [T; N]> for BinaryCrossEntropy {
     fn loss(&self, pred: &[T; N], target: &[T; N]) -> T {
         let bounds = bounds();
         pred.iter()
@@ -115,7 +115,7 @@ impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for BinaryCrossEntropy {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for BinaryCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], Class<N>> for BinaryCrossEntropy {
     fn loss(&self, pred: &[T; N], target: &Class<N>) -> T {
         self.loss(pred, &target.one_hot())
     }

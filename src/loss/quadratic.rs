@@ -1,9 +1,7 @@
 //! The lecture's quadratic cost.
 
-use num_traits::Float;
-
 use super::Loss;
-use crate::Class;
+use crate::{Class, Scalar};
 
 /// The quadratic cost: `ℓ(ŷ, y) = ½‖y − ŷ‖²` per sample, so that over a
 /// mini-batch of `m` samples the cost is the lecture's
@@ -26,7 +24,7 @@ use crate::Class;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Quadratic;
 
-impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for Quadratic {
+impl<T: Scalar, const N: usize> Loss<[T; N], [T; N]> for Quadratic {
     fn loss(&self, pred: &[T; N], target: &[T; N]) -> T {
         let half = T::one() / (T::one() + T::one());
         let sum = pred
@@ -45,7 +43,7 @@ impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for Quadratic {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for Quadratic {
+impl<T: Scalar, const N: usize> Loss<[T; N], Class<N>> for Quadratic {
     fn loss(&self, pred: &[T; N], target: &Class<N>) -> T {
         self.loss(pred, &target.one_hot())
     }

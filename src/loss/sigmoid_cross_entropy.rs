@@ -3,7 +3,7 @@
 use num_traits::Float;
 
 use super::Loss;
-use crate::Class;
+use crate::{Class, Scalar};
 
 /// Binary cross-entropy on logits: a [`Sigmoid`](crate::Sigmoid) followed by
 /// [`BinaryCrossEntropy`](super::BinaryCrossEntropy), fused and without the
@@ -56,7 +56,7 @@ fn sigmoid<T: Float>(z: T) -> T {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for SigmoidCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], [T; N]> for SigmoidCrossEntropy {
     fn loss(&self, logits: &[T; N], target: &[T; N]) -> T {
         logits
             .iter()
@@ -73,7 +73,7 @@ impl<T: Float, const N: usize> Loss<[T; N], [T; N]> for SigmoidCrossEntropy {
     }
 }
 
-impl<T: Float, const N: usize> Loss<[T; N], Class<N>> for SigmoidCrossEntropy {
+impl<T: Scalar, const N: usize> Loss<[T; N], Class<N>> for SigmoidCrossEntropy {
     fn loss(&self, logits: &[T; N], target: &Class<N>) -> T {
         self.loss(logits, &target.one_hot())
     }

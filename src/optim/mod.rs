@@ -70,6 +70,7 @@ pub use momentum::{Momentum, SgdMomentum};
 pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
 pub use sgd::Sgd;
+pub(crate) use sgd::descend;
 
 use num_traits::{Float, ToPrimitive};
 
@@ -129,6 +130,33 @@ pub trait Optimizer<P> {
     /// assert!((adam.learning_rate() - 0.5e-3).abs() < 1e-9);
     /// ```
     fn set_learning_rate(&mut self, learning_rate: Self::Scalar);
+
+    /// `Some(η)` when the next [`step`](Self::step) is plain gradient
+    /// descent, `w ← w − η·g` for every parameter and nothing else (no
+    /// weight decay, no state to update), rounded as [`Sgd`] rounds it;
+    /// `None` (the default) otherwise.
+    ///
+    /// A training step that gets `Some(η)` may apply that update itself
+    /// instead of calling [`step`](Self::step): [`train::step`](crate::train::step)
+    /// and [`Trainer`](crate::Trainer) then subtract each tile of the first
+    /// layer's weight gradient from the weights as soon as it is summed
+    /// ([`Layer::backward_params_sgd`](crate::Layer::backward_params_sgd)),
+    /// which saves writing a gradient as large as the weights and reading
+    /// it back. The network gets the same bits either way.
+    ///
+    /// ```
+    /// use constnet::optim::Adam;
+    /// use constnet::prelude::*;
+    ///
+    /// type Net = (Dense<2, 1>,);
+    /// assert_eq!(Optimizer::<Net>::plain_rate(&Sgd::new(0.5_f32)), Some(0.5));
+    /// assert_eq!(Optimizer::<Net>::plain_rate(&Sgd::new(0.5_f32).with_weight_decay(1e-4)), None);
+    /// assert_eq!(Adam::<Net>::new(1e-3).plain_rate(), None);
+    /// ```
+    #[must_use]
+    fn plain_rate(&self) -> Option<Self::Scalar> {
+        None
+    }
 }
 
 /// `x` as a `T`. Every float constant and count used here converts to every

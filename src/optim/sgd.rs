@@ -125,12 +125,22 @@ impl<T: Scalar, P: Params<T>> Optimizer<P> for Sgd<T> {
     type Scalar = T;
 
     fn step(&mut self, params: &mut P, grads: &mut P) {
-        let rate = -self.learning_rate;
-        let decay = self.weight_decay;
-        P::visit_n([params, grads], &mut |[p, g]| {
-            add_weight_decay(decay, p, g);
-            kernel::axpy(rate, g, p);
-        });
+        match self.weight_decay {
+            None => descend(params, grads, self.learning_rate),
+            Some(decay) => {
+                let rate = -self.learning_rate;
+                P::visit_n([params, grads], &mut |[p, g]| {
+                    add_weight_decay(Some(decay), p, g);
+                    kernel::axpy(rate, g, p);
+                });
+            }
+        }
+    }
+
+    /// `Some(η)` without weight decay: the step is then `w ← w − η·g` and
+    /// nothing else.
+    fn plain_rate(&self) -> Option<T> {
+        self.weight_decay.is_none().then_some(self.learning_rate)
     }
 
     fn learning_rate(&self) -> T {
@@ -140,4 +150,15 @@ impl<T: Scalar, P: Params<T>> Optimizer<P> for Sgd<T> {
     fn set_learning_rate(&mut self, learning_rate: T) {
         self.learning_rate = learning_rate;
     }
+}
+
+/// One step of plain gradient descent, `w ← w − η·g` for every parameter
+/// `w` of `params` and its gradient `g` in `grads` (`η = rate`): what
+/// [`Sgd::step`](Optimizer::step) does without weight decay, and what
+/// [`Layer::backward_params_sgd`](crate::Layer::backward_params_sgd) does by
+/// default. Rounded as [`kernel::axpy`] rounds (once per parameter with the
+/// AVX2 kernels), so every caller gets the same bits.
+pub(crate) fn descend<T: Scalar, P: Params<T>>(params: &mut P, grads: &mut P, rate: T) {
+    let alpha = -rate;
+    P::visit_n([params, grads], &mut |[p, g]| kernel::axpy(alpha, g, p));
 }

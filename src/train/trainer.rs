@@ -111,7 +111,9 @@ impl<N, L, O> Trainer<N, L, O> {
 
     /// The gradient of the last [`gradient`](Self::gradient) call.
     ///
-    /// After [`step`](Self::step) its content is whatever the optimizer left.
+    /// After [`step`](Self::step) it holds no particular values (with plain
+    /// SGD the step may apply the gradient without storing it, see
+    /// [`train::step`](crate::train::step)).
     /// See [`gradient`](Self::gradient) for an example.
     pub fn grads(&self) -> &N {
         &self.grads
@@ -147,28 +149,7 @@ impl<N, L, O> Trainer<N, L, O> {
         B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
-        self.gradient_with(net, batch, |_, _| {})
-    }
-
-    /// [`gradient`](Self::gradient), calling `observe(output, target)` for
-    /// each sample of the batch, e.g. to count correct predictions without a
-    /// second forward pass.
-    fn gradient_with<'a, I, S, Y, B>(
-        &mut self,
-        net: &N,
-        batch: B,
-        observe: impl FnMut(&N::Output, &Y),
-    ) -> Result<I::Scalar, TrainError>
-    where
-        I: Tensor,
-        S: Sample<I> + 'a,
-        Y: 'a,
-        N: Layer<I>,
-        L: Loss<N::Output, Y>,
-        B: IntoIterator<Item = (&'a S, &'a Y)>,
-        B::IntoIter: ExactSizeIterator,
-    {
-        super::step::gradient_with(net, &self.loss, &mut self.grads, batch, observe)
+        super::step::gradient(net, &self.loss, &mut self.grads, batch)
     }
 
     /// One step of mini-batch gradient descent on `batch`, a sequence of
@@ -238,9 +219,14 @@ impl<N, L, O> Trainer<N, L, O> {
         B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
-        let cost = self.gradient_with(net, batch, observe)?;
-        self.optimizer.step(net, &mut *self.grads);
-        Ok(cost)
+        super::step::step_with(
+            net,
+            &self.loss,
+            &mut self.optimizer,
+            &mut self.grads,
+            batch,
+            observe,
+        )
     }
 
     /// One epoch: shuffles the sample order with `rng`, then steps through
