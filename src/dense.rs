@@ -207,11 +207,7 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
             );
             return true;
         }
-        let finite = self.params_gradient(x, dy, grads, Gradients::Store);
-        if finite {
-            crate::optim::descend(self, grads, rate);
-        }
-        finite
+        crate::layer::store_then_descend(self, x, &(), dy, grads, rate)
     }
 }
 

@@ -252,11 +252,7 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
         grads: &mut Self,
         rate: I::Scalar,
     ) -> bool {
-        let finite = self.backward_params_train(x, cache, dy, grads, Gradients::Store);
-        if finite {
-            crate::optim::descend(self, grads, rate);
-        }
-        finite
+        store_then_descend(self, x, cache, dy, grads, rate)
     }
 
     /// Calls `f` once for each layer, in order, with its description: once
@@ -278,6 +274,24 @@ pub trait Layer<I: Tensor>: Params<I::Scalar> {
             params: Self::NUM_PARAMS,
         });
     }
+}
+
+/// The default of [`Layer::backward_params_sgd`], also what layers that
+/// override it fall back to: the gradients stored and checked by
+/// [`Layer::backward_params_train`], then applied if finite.
+pub(crate) fn store_then_descend<L: Layer<I>, I: Tensor, const B: usize>(
+    layer: &mut L,
+    x: &[I; B],
+    cache: &L::Cache<B>,
+    dy: &[L::Output; B],
+    grads: &mut L,
+    rate: I::Scalar,
+) -> bool {
+    let finite = layer.backward_params_train(x, cache, dy, grads, Gradients::Store);
+    if finite {
+        crate::optim::descend(layer, grads, rate);
+    }
+    finite
 }
 
 /// The stack bytes a block of samples may keep live: blocks of a network

@@ -29,7 +29,15 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
         acc[k] = acc[k] + x * y;
     }
     // Pairwise: ((0+4)+(2+6)) + ((1+5)+(3+7)).
-    let mut width = LANES;
+    pairwise_sum(acc)
+}
+
+/// The sum of `K` partial sums (`K` a power of two), halves added lane by
+/// lane: part `k` with part `k + K/2`, and so on. A fixed order; and unlike
+/// a sequential fold, it leaves the loop that filled the parts vectorised.
+#[inline(always)]
+fn pairwise_sum<T: Float, const K: usize>(mut acc: [T; K]) -> T {
+    let mut width = K;
     while width > 1 {
         width /= 2;
         for k in 0..width {
@@ -182,16 +190,9 @@ pub(crate) fn abs_sum<T: Float>(x: &[T]) -> T {
     for (k, &v) in tail.iter().enumerate() {
         acc[k] = acc[k] + v.abs();
     }
-    // Halves added lane by lane (a sequential fold here keeps the compiler
-    // from vectorising the loop above).
-    let mut width = SUMS;
-    while width > 1 {
-        width /= 2;
-        for k in 0..width {
-            acc[k] = acc[k] + acc[k + width];
-        }
-    }
-    acc[0]
+    // Not a sequential fold: that kept the compiler from vectorising the
+    // loop above at all.
+    pairwise_sum(acc)
 }
 
 /// See [`super::unit_from_bytes`]: the quotient by 255, which the compiler
