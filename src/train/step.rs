@@ -162,6 +162,16 @@ enum Pass<'n, N, T> {
     Descend(&'n mut N, T),
 }
 
+impl<N, T> Pass<'_, N, T> {
+    /// The network, to read.
+    fn net(&self) -> &N {
+        match self {
+            Pass::Gradient(net) => net,
+            Pass::Descend(net, _) => net,
+        }
+    }
+}
+
 /// The training pass over a mini-batch: its cost, with the gradient stored
 /// in `grads`, or, for [`Pass::Descend`] on a batch that runs as a single
 /// block, applied to the network (then the second value is `true`).
@@ -318,11 +328,7 @@ where
     let mut slots = crate::layer::CacheAligned::<[I; K]>::slots();
     let x = crate::layer::CacheAligned::fill_in(&mut slots, |k| pair(k).map_or(first, |p| p.0));
     let x: &[I; K] = &x;
-    let net: &N = match pass {
-        Pass::Gradient(net) => net,
-        Pass::Descend(net, _) => net,
-    };
-    let (out, cache) = net.forward_train(x);
+    let (out, cache) = pass.net().forward_train(x);
     let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
     let mut total = I::Scalar::zero();
     for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
@@ -348,11 +354,9 @@ where
     } else {
         Gradients::Store
     };
-    let net: &N = match pass {
-        Pass::Gradient(net) => net,
-        Pass::Descend(net, _) => net,
-    };
-    let finite = net.backward_params_train(x, &cache, &dy, grads, mode);
+    let finite = pass
+        .net()
+        .backward_params_train(x, &cache, &dy, grads, mode);
     (total, finite, false)
 }
 
