@@ -47,7 +47,9 @@
 //!         self.0.backward(x, &cache.0.0, dy, &mut grads.0)
 //!     }
 //!     // forward_batch: like forward; backward_params: like backward, ending
-//!     // in self.0.backward_params(..).
+//!     // in self.0.backward_params(..); backward_params_sgd: the later
+//!     // layers' gradients stored and checked, then
+//!     // self.0.backward_params_sgd(..), then the later layers' steps.
 //! }
 //! ```
 
