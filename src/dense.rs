@@ -1,26 +1,8 @@
 //! [`Dense`]: the fully connected layer.
 
-use rand::Rng;
+use core::mem::MaybeUninit;
 
-use crate::{Gradients, Init, Layer, Params, Scalar, TensorSpec, kernel};
-
-/// The specs of a `Dense<IN, OUT>`'s weight `[OUT, IN]` and bias `[OUT]`.
-fn specs<const IN: usize, const OUT: usize>(path: &[usize]) -> (TensorSpec<'_>, TensorSpec<'_>) {
-    const fn shapes<const IN: usize, const OUT: usize>() -> ([usize; 2], [usize; 1]) {
-        ([OUT, IN], [OUT])
-    }
-    let weight = TensorSpec {
-        path,
-        name: "weight",
-        shape: &const { shapes::<IN, OUT>() }.0,
-    };
-    let bias = TensorSpec {
-        path,
-        name: "bias",
-        shape: &const { shapes::<IN, OUT>() }.1,
-    };
-    (weight, bias)
-}
+use crate::{GradMode, Layer, Params, Role, Scalar, Walker, kernel};
 
 /// A fully connected layer: `y = W·x + b`, from `IN` inputs to `OUT` outputs.
 ///
@@ -46,7 +28,7 @@ fn specs<const IN: usize, const OUT: usize>(path: &[usize]) -> (TensorSpec<'_>, 
 /// assert_eq!(layer.forward(&[3.0, 1.0]), [1.5]); // 1·3 − 2·1 + 0.5
 /// assert_eq!(Dense::<784, 30>::NUM_PARAMS, 784 * 30 + 30);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, bytemuck::Zeroable)]
 pub struct Dense<const IN: usize, const OUT: usize, T = f32> {
     /// `weight[o][i]`: from input `i` to output `o`, PyTorch's `[out, in]` layout.
     pub weight: [[T; IN]; OUT],
@@ -65,34 +47,21 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Params<T> for Dense<IN, OUT, 
         }
     }
 
-    fn visit(&self, f: &mut impl FnMut(&[T])) {
-        f(self.weight.as_flattened());
-        f(&self.bias);
+    fn walk(w: &mut impl Walker<Self, T>) {
+        w.tensor(
+            "weight",
+            &[OUT, IN],
+            Role::Weight,
+            |d| d.weight.as_flattened(),
+            |d| d.weight.as_flattened_mut(),
+        );
+        w.tensor("bias", &[OUT], Role::Bias, |d| &d.bias, |d| &mut d.bias);
     }
 
-    fn visit_n<const N: usize>(mut items: [&mut Self; N], f: &mut impl FnMut([&mut [T]; N])) {
-        f(items.each_mut().map(|d| d.weight.as_flattened_mut()));
-        f(items.each_mut().map(|d| &mut d.bias[..]));
-    }
-
-    fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
-        let (weight, bias) = specs::<IN, OUT>(path);
-        f(&weight, self.weight.as_flattened());
-        f(&bias, &self.bias);
-    }
-
-    fn visit_tensors_mut(&mut self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &mut [T])) {
-        let (weight, bias) = specs::<IN, OUT>(path);
-        f(&weight, self.weight.as_flattened_mut());
-        f(&bias, &mut self.bias);
-    }
-
-    fn init(&mut self, init: Init, rng: &mut impl Rng) {
-        init.fill(self.weight.as_flattened_mut(), &mut self.bias, IN, OUT, rng);
-    }
-
-    fn is_finite(&self) -> bool {
-        kernel::all_finite(self.weight.as_flattened()) & kernel::all_finite(&self.bias)
+    /// Zeroes the slot's memory: a layer of any size is built on the heap
+    /// without passing through the stack.
+    fn zeros_in(slot: &mut MaybeUninit<Self>) -> &mut Self {
+        kernel::zeroed_in(slot)
     }
 }
 
@@ -144,118 +113,26 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         (): &(),
         dy: &[[T; OUT]; B],
         grads: &mut Self,
-    ) -> [[T; IN]; B] {
-        self.params_gradient(x, dy, grads, Gradients::Add);
-        self.input_gradient(dy)
-    }
-
-    fn backward_params<const B: usize>(
-        &self,
-        x: &[[T; IN]; B],
-        (): &(),
-        dy: &[[T; OUT]; B],
-        grads: &mut Self,
-    ) {
-        self.params_gradient(x, dy, grads, Gradients::Add);
-    }
-
-    fn backward_train<const B: usize>(
-        &self,
-        x: &[[T; IN]; B],
-        (): &(),
-        dy: &[[T; OUT]; B],
-        grads: &mut Self,
-        mode: Gradients,
-    ) -> ([[T; IN]; B], bool) {
-        let finite = self.params_gradient(x, dy, grads, mode);
-        (self.input_gradient(dy), finite)
-    }
-
-    fn backward_params_train<const B: usize>(
-        &self,
-        x: &[[T; IN]; B],
-        (): &(),
-        dy: &[[T; OUT]; B],
-        grads: &mut Self,
-        mode: Gradients,
+        mode: GradMode,
+        dx: Option<&mut [[T; IN]; B]>,
     ) -> bool {
-        self.params_gradient(x, dy, grads, mode)
-    }
-
-    /// Subtracts each tile of the weight gradient from the weights as soon
-    /// as it is summed (`kernel::dense_descend`), never storing it, when
-    /// the inputs and output gradients bound every gradient value below
-    /// overflow; otherwise the default: gradients stored, checked, applied.
-    fn backward_params_sgd<const B: usize>(
-        &mut self,
-        x: &[[T; IN]; B],
-        (): &(),
-        dy: &[[T; OUT]; B],
-        grads: &mut Self,
-        rate: T,
-    ) -> bool {
-        if gradients_bounded(x.as_flattened(), dy.as_flattened()) {
-            kernel::dense_descend(
-                x.as_flattened(),
+        if let Some(dx) = dx {
+            kernel::dense_backward_input(
+                self.weight.as_flattened(),
                 dy.as_flattened(),
-                self.weight.as_flattened_mut(),
-                &mut self.bias,
-                grads.weight.as_flattened_mut(),
-                &mut grads.bias,
+                dx.as_flattened_mut(),
                 IN,
-                -rate,
             );
-            return true;
         }
-        crate::layer::store_then_descend(self, x, &(), dy, grads, rate)
-    }
-}
-
-/// Whether every parameter gradient of a block, `Σ_k dy[k]·x[k]ᵀ` and
-/// `Σ_k dy[k]`, is certainly finite: the sums of magnitudes `Σ|dy|` and
-/// `Σ|x|` are finite (so is every value) and `Σ|dy|·max(1, Σ|x|)` is at
-/// most a quarter of the largest float. Each gradient value is a sum of
-/// products `dy·x` (or of `dy`) no larger in magnitude than that, and the
-/// roundings of a sum of `batch` terms grow it by a factor
-/// `(1 + 2⁻²⁴)^batch < 2` at most, so it cannot overflow. One pass over
-/// the inputs (a few hundred nanoseconds for ten MNIST images), against
-/// the two passes over a gradient as large as the weights that applying
-/// it during the backward pass saves.
-fn gradients_bounded<T: Scalar>(x: &[T], dy: &[T]) -> bool {
-    let (sx, sdy) = (kernel::abs_sum(x), kernel::abs_sum(dy));
-    let four = T::one() + T::one() + T::one() + T::one();
-    sx.is_finite() && sdy.is_finite() && sdy * sx.max(T::one()) <= T::max_value() / four
-}
-
-impl<const IN: usize, const OUT: usize, T: Scalar> Dense<IN, OUT, T> {
-    /// `∂L/∂W = Σ dy·xᵀ` and `∂L/∂b = Σ dy` over the block, stored in or
-    /// added into `grads`; whether all of them are finite.
-    fn params_gradient<const B: usize>(
-        &self,
-        x: &[[T; IN]; B],
-        dy: &[[T; OUT]; B],
-        grads: &mut Self,
-        mode: Gradients,
-    ) -> bool {
+        // `∂L/∂W = Σ dy·xᵀ` and `∂L/∂b = Σ dy` over the block, with their
+        // finiteness checked as they are written.
         kernel::dense_backward_params(
             x.as_flattened(),
             dy.as_flattened(),
             grads.weight.as_flattened_mut(),
             &mut grads.bias,
             IN,
-            mode == Gradients::Add,
+            mode == GradMode::Add,
         )
-    }
-
-    /// `∂L/∂x = Wᵀ·dy` for each sample of the block.
-    fn input_gradient<const B: usize>(&self, dy: &[[T; OUT]; B]) -> [[T; IN]; B] {
-        let mut dx = [[T::zero(); IN]; B];
-        kernel::dense_backward_input(
-            self.weight.as_flattened(),
-            dy.as_flattened(),
-            dx.as_flattened_mut(),
-            IN,
-        );
-        dx
     }
 }

@@ -30,7 +30,7 @@ use core::fmt;
 use num_traits::{NumCast, ToPrimitive, Zero};
 use rand::{RngExt, SeedableRng, rngs::ChaCha8Rng};
 
-use crate::{Layer, Loss, Params, Sgd, Tensor, Trainer};
+use crate::{GradMode, Layer, Loss, Params, Sgd, Tensor, Trainer};
 
 /// Step of the central differences: small enough that the truncation error
 /// `h²·f'''/6` is negligible, large enough that rounding (`ε·|f|/h`) is too.
@@ -71,6 +71,12 @@ impl Report {
         }
         self.checked += 1;
     }
+
+    /// A failure that no comparison measures: an infinite error.
+    fn fail(&mut self, why: String) {
+        self.max_error = f64::INFINITY;
+        self.worst = why;
+    }
 }
 
 impl fmt::Display for Report {
@@ -90,10 +96,13 @@ fn project(r: &[f64], y: &[f64]) -> f64 {
 
 /// Checks every input gradient and parameter gradient of `layer` at input `x`
 /// against central finite differences. The projection of the output is drawn
-/// from `seed`. Also checks that
-/// [`backward_params`](Layer::backward_params) gives the same parameter
-/// gradients as [`backward`](Layer::backward), and that both add to the
-/// gradient buffer rather than overwrite it.
+/// from `seed`. Also checks that [`backward`](Layer::backward) adds to the
+/// gradient buffer in [`GradMode::Add`] and overwrites it in
+/// [`GradMode::Store`], that it gives the same parameter gradients with and
+/// without an input gradient to write, that it reports finite gradients
+/// as finite, and that the layer's parameter description agrees with
+/// itself ([`Params::check`]; a disagreement is an infinite error naming
+/// it).
 ///
 /// Cost: two forward passes per input and parameter entry; meant for small
 /// layers and networks. Avoid inputs at a kink (e.g. [`Relu`](crate::Relu) at 0).
@@ -110,17 +119,29 @@ where
     }
     let f = |layer: &L, x: &I| project(r.as_slice(), layer.forward(x).as_slice());
 
-    // Analytic, accumulated twice onto a buffer that starts at one: the
-    // result must be 1 + 2g if backward adds.
+    let mut report = Report::new();
+    if let Err(e) = layer.check() {
+        report.fail(format!("layout: {e}"));
+        return report;
+    }
+    // Analytic, added twice onto a buffer that starts at one (the result
+    // must be 1 + 2g), and stored over a buffer of NaN (the result must be
+    // g).
     let xs = core::array::from_ref(x);
     let (_, cache) = layer.forward_train(xs);
     let mut grads = layer.clone();
-    grads.visit_mut(&mut |p| p.fill(1.0));
+    grads.visit_mut(|_, p| p.fill(1.0));
     let dy = core::array::from_ref(&r);
-    let [dx] = layer.backward(xs, &cache, dy, &mut grads);
-    layer.backward_params(xs, &cache, dy, &mut grads);
+    let mut dx = [I::zeros()];
+    let finite = layer.backward(xs, &cache, dy, &mut grads, GradMode::Add, Some(&mut dx));
+    let [dx] = dx;
+    layer.backward(xs, &cache, dy, &mut grads, GradMode::Add, None);
+    let mut stored = layer.clone();
+    stored.visit_mut(|_, p| p.fill(f64::NAN));
+    let stored_finite = layer.backward(xs, &cache, dy, &mut stored, GradMode::Store, None);
+    report.compare("finite (add)", 0, if finite { 1.0 } else { 0.0 }, 1.0);
+    report.compare("finite (store)", 0, if stored_finite { 1.0 } else { 0.0 }, 1.0);
 
-    let mut report = Report::new();
     let mut xp = x.clone();
     for i in 0..I::LEN {
         let orig = x.as_slice()[i];
@@ -133,7 +154,12 @@ where
     }
 
     let mut analytic = Vec::with_capacity(L::NUM_PARAMS);
-    grads.visit(&mut |g| analytic.extend(g.iter().map(|v| (v - 1.0) / 2.0)));
+    grads.visit(|_, g| analytic.extend(g.iter().map(|v| (v - 1.0) / 2.0)));
+    let mut store = Vec::with_capacity(L::NUM_PARAMS);
+    stored.visit(|_, g| store.extend_from_slice(g));
+    for (k, (&a, &s)) in analytic.iter().zip(&store).enumerate() {
+        report.compare("param (store)", k, s, a);
+    }
     let mut perturbed = layer.clone();
     for (k, &a) in analytic.iter().enumerate() {
         let plus = f(nudge(&mut perturbed, k, STEP), x);
@@ -147,7 +173,7 @@ where
 /// Adds `delta` to the `k`-th parameter (in visiting order) of `p`.
 fn nudge<P: Params<f64>>(p: &mut P, k: usize, delta: f64) -> &P {
     let mut offset = 0;
-    p.visit_mut(&mut |t| {
+    p.visit_mut(|_, t| {
         if (offset..offset + t.len()).contains(&k) {
             t[k - offset] += delta;
         }
@@ -216,7 +242,7 @@ where
 pub fn check_batch<N, Lo, I, Y>(net: &N, loss: &Lo, inputs: &[I], targets: &[Y]) -> Report
 where
     I: Tensor<Scalar = f64>,
-    N: Layer<I> + crate::kernel::Zeroable,
+    N: Layer<I>,
     Lo: Loss<N::Output, Y> + Clone,
 {
     let cost = |net: &N| {
@@ -232,11 +258,13 @@ where
         .gradient(net, inputs.iter().zip(targets))
         .expect("a non-empty batch with a finite cost");
     let mut report = Report::new();
+    if let Err(e) = net.check() {
+        report.fail(format!("layout: {e}"));
+        return report;
+    }
     report.compare("cost", 0, reported, cost(net));
     let mut analytic = Vec::with_capacity(N::NUM_PARAMS);
-    trainer
-        .grads()
-        .visit(&mut |g| analytic.extend_from_slice(g));
+    trainer.grads().visit(|_, g| analytic.extend_from_slice(g));
     let mut perturbed = net.clone();
     for (k, &a) in analytic.iter().enumerate() {
         let plus = cost(nudge(&mut perturbed, k, STEP));
@@ -288,11 +316,10 @@ where
     let batch = layer.forward_batch(xs);
     let (train, cache) = layer.forward_train(xs);
     let mut block_grads = layer.clone();
-    block_grads.set_zero();
-    let dx = layer.backward(xs, &cache, &dy, &mut block_grads);
+    let mut dx: [I; B] = core::array::from_fn(|_| I::zeros());
+    layer.backward(xs, &cache, &dy, &mut block_grads, GradMode::Store, Some(&mut dx));
     let mut params_only = layer.clone();
-    params_only.set_zero();
-    layer.backward_params(xs, &cache, &dy, &mut params_only);
+    layer.backward(xs, &cache, &dy, &mut params_only, GradMode::Store, None);
 
     let mut single_grads = layer.clone();
     single_grads.set_zero();
@@ -314,7 +341,10 @@ where
         }
         let x = core::array::from_ref(&xs[k]);
         let (_, c) = layer.forward_train(x);
-        let [d] = layer.backward(x, &c, core::array::from_ref(&dy[k]), &mut single_grads);
+        let mut d = [I::zeros()];
+        let dy = core::array::from_ref(&dy[k]);
+        layer.backward(x, &c, dy, &mut single_grads, GradMode::Add, Some(&mut d));
+        let [d] = d;
         for (j, &v) in d.as_slice().iter().enumerate() {
             report.compare(
                 "input gradient",
@@ -326,7 +356,7 @@ where
     }
     let flat = |p: &L| {
         let mut out = Vec::new();
-        p.visit(&mut |t| out.extend(t.iter().map(|&v| to_f64(v))));
+        p.visit(|_, t| out.extend(t.iter().map(|&v| to_f64(v))));
         out
     };
     let single = flat(&single_grads);
@@ -336,8 +366,8 @@ where
         .zip(&single)
         .enumerate()
     {
-        report.compare("param (backward)", k, b, s);
-        report.compare("param (backward_params)", k, p, s);
+        report.compare("param (with dx)", k, b, s);
+        report.compare("param (without dx)", k, p, s);
     }
     report
 }

@@ -4,23 +4,8 @@
 #[cfg(feature = "std")]
 use std::num::NonZeroUsize;
 
+use crate::block::{self, Job, Ladder, Source};
 use crate::{Layer, Sample, Tensor};
-
-/// Samples per [`Layer::forward_batch`] call: a long run of samples, so
-/// the kernels' prefetching of the next samples while computing the current
-/// ones (see the AVX2 `dense_forward`) covers all but the first few.
-const BLOCK: usize = 96;
-
-/// Samples per call after the last whole [`BLOCK`], and for networks whose
-/// blocks of [`BLOCK`] would not fit the stack budget
-/// ([`crate::layer::STACK_BUDGET`]).
-const SMALL_BLOCK: usize = 12;
-
-/// Samples per call for samples converted into a buffer (see
-/// [`Sample::as_inputs`]): a multiple of the kernels' tiles of six samples
-/// that fits the stack budget with its buffer for MNIST's 784 inputs
-/// (48 × 3,136 bytes of `f32`).
-const CONVERTED_BLOCK: usize = 48;
 
 /// `outputs[k] = net.forward(&inputs[k].to_input())` for every `k` below
 /// the shorter length, computed in blocks. Samples that are the network's
@@ -28,7 +13,7 @@ const CONVERTED_BLOCK: usize = 48;
 /// others ([`Sample`]s such as [`Pixels`](crate::Pixels)) are converted a
 /// block at a time into a buffer on the stack, blocks of 48, then 12, and
 /// one by one for inputs so wide that even 12 would not fit the stack
-/// budget (about 5,000 `f32` features). Allocates nothing.
+/// budget of 256 KiB (about 5,000 `f32` features). Allocates nothing.
 ///
 /// The blocks give the same bits whatever their size and wherever the
 /// samples lie; single samples (the last few, and the one-by-one case)
@@ -57,107 +42,42 @@ where
 }
 
 /// Calls `f(k, output)` for each sample `k`, running the network on blocks
-/// of [`BLOCK`] samples, then [`SMALL_BLOCK`], then single ones (see
-/// [`Layer::forward_batch`]). Allocates nothing.
-pub(crate) fn for_each_output<N, I, S>(net: &N, inputs: &[S], mut f: impl FnMut(usize, &N::Output))
+/// (see [`Ladder::Infer`] and [`Ladder::InferConverted`]). Allocates
+/// nothing.
+pub(crate) fn for_each_output<N, I, S>(net: &N, inputs: &[S], f: impl FnMut(usize, &N::Output))
 where
     I: Tensor,
     S: Sample<I>,
     N: Layer<I>,
 {
-    // (A slice of another length, against `as_inputs`' contract, is
-    // converted instead of trusted.)
-    let Some(inputs) = S::as_inputs(inputs).filter(|x| x.len() == inputs.len()) else {
-        return for_each_converted(net, inputs, f);
+    let in_place = Source::<I>::borrowed::<1>(inputs, 0).is_some();
+    let ladder = if in_place {
+        Ladder::Infer
+    } else {
+        Ladder::InferConverted
     };
-    let mut done = 0;
-    if fits_stack::<BLOCK, N, I>(0) {
-        done = blocks::<BLOCK, _, _>(net, inputs, &mut f);
-    }
-    done += blocks::<SMALL_BLOCK, _, _>(net, &inputs[done..], &mut |k, y| f(done + k, y));
-    for (j, x) in inputs[done..].iter().enumerate() {
-        f(done + j, &net.forward(x));
-    }
+    block::run::<N, I, _, _>(inputs, ladder, &mut Outputs { net, f });
 }
 
-/// [`for_each_output`] over the whole blocks of `K` samples at the start of
-/// `inputs`; returns how many samples that was.
-///
-/// Never inlined: each block size has its own stack frame, and inlined into
-/// [`for_each_output`] the frames of both sizes would be live at once.
-#[inline(never)]
-fn blocks<const K: usize, N, I>(
-    net: &N,
-    inputs: &[I],
-    f: &mut impl FnMut(usize, &N::Output),
-) -> usize
-where
-    I: Tensor,
-    N: Layer<I>,
-{
-    let (blocks, _) = inputs.as_chunks::<K>();
-    for (b, x) in blocks.iter().enumerate() {
-        for (j, y) in net.forward_batch(x).iter().enumerate() {
-            f(b * K + j, y);
+/// The inference job: each block's outputs handed to `f`.
+struct Outputs<'n, N, F> {
+    net: &'n N,
+    f: F,
+}
+
+impl<N: Layer<I>, I: Tensor, F: FnMut(usize, &N::Output)> Job<I> for Outputs<'_, N, F> {
+    fn run<const K: usize>(&mut self, start: usize, x: &[I; K]) {
+        if K == 1 {
+            // One sample: the single-sample kernels.
+            if let Some(x) = x.first() {
+                (self.f)(start, &self.net.forward(x));
+            }
+            return;
+        }
+        for (j, y) in self.net.forward_batch(x).iter().enumerate() {
+            (self.f)(start + j, y);
         }
     }
-    blocks.len() * K
-}
-
-/// [`for_each_output`] for samples that must be converted: blocks of
-/// [`CONVERTED_BLOCK`] samples converted into a buffer (of
-/// [`SMALL_BLOCK`] for networks whose bigger block would not fit the stack
-/// budget), then single ones.
-fn for_each_converted<N, I, S>(net: &N, samples: &[S], mut f: impl FnMut(usize, &N::Output))
-where
-    I: Tensor,
-    S: Sample<I>,
-    N: Layer<I>,
-{
-    let mut done = 0;
-    if fits_stack::<CONVERTED_BLOCK, N, I>(size_of::<[I; CONVERTED_BLOCK]>()) {
-        done = converted_blocks::<CONVERTED_BLOCK, _, _, _>(net, samples, &mut f);
-    }
-    if fits_stack::<SMALL_BLOCK, N, I>(size_of::<[I; SMALL_BLOCK]>()) {
-        let rest = &samples[done..];
-        done += converted_blocks::<SMALL_BLOCK, _, _, _>(net, rest, &mut |k, y| f(done + k, y));
-    }
-    for (j, s) in samples[done..].iter().enumerate() {
-        f(done + j, &net.forward(&s.to_input()));
-    }
-}
-
-/// [`blocks`] for samples converted into a buffer of `K` inputs.
-#[inline(never)]
-fn converted_blocks<const K: usize, N, I, S>(
-    net: &N,
-    samples: &[S],
-    f: &mut impl FnMut(usize, &N::Output),
-) -> usize
-where
-    I: Tensor,
-    S: Sample<I>,
-    N: Layer<I>,
-{
-    let (blocks, _) = samples.as_chunks::<K>();
-    if blocks.is_empty() {
-        return 0;
-    }
-    // One buffer for all blocks: each overwrites every input.
-    let mut x = crate::layer::CacheAligned::<[I; K]>::zeros();
-    for (b, s) in blocks.iter().enumerate() {
-        x.fill(|j| &s[j]);
-        for (j, y) in net.forward_batch(&x.0).iter().enumerate() {
-            f(b * K + j, y);
-        }
-    }
-    blocks.len() * K
-}
-
-/// Whether an inference block of `K` samples fits the stack budget, with
-/// `copied` bytes of converted inputs (0 when they are borrowed).
-fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>(copied: usize) -> bool {
-    crate::layer::block_fits_stack::<K, N, I>(copied)
 }
 
 #[cfg(feature = "std")]
@@ -192,7 +112,7 @@ pub fn forward_all_parallel<N, I, S>(
     let n = inputs.len().min(outputs.len());
     // Whole small blocks per thread, so every share but the last runs no
     // single samples.
-    let share = n.div_ceil(threads.get()).div_ceil(SMALL_BLOCK) * SMALL_BLOCK;
+    let share = n.div_ceil(threads.get()).div_ceil(12) * 12;
     if share == 0 || share >= n {
         forward_all(net, inputs, outputs);
         return;
@@ -224,6 +144,11 @@ mod tests {
     use rand::{SeedableRng, rngs::ChaCha8Rng};
 
     use super::*;
+    use crate::block::fits as fits_stack;
+
+    const BLOCK: usize = 96;
+    const SMALL_BLOCK: usize = 12;
+    const CONVERTED_BLOCK: usize = 48;
     use crate::prelude::*;
 
     /// Deterministic inputs in [0, 1) that are not round numbers.

@@ -5,6 +5,8 @@ use rand::Rng;
 use rand::distr::StandardUniform;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::{Role, TensorSpec};
+
 /// How [`Params::init`](crate::Params::init) draws parameters.
 ///
 /// Schemes that depend on a layer's fan-in or fan-out get them from the layer
@@ -144,56 +146,65 @@ const TRUNCATED_STD: f64 = 0.879_625_661_034_239_8;
 impl Init {
     /// Fills the weights and biases of a layer with `fan_in` inputs and
     /// `fan_out` outputs (each taken as at least 1).
-    pub(crate) fn fill<T: Float>(
-        self,
-        weight: &mut [T],
-        bias: &mut [T],
-        fan_in: usize,
-        fan_out: usize,
-        rng: &mut impl Rng,
-    ) {
+    /// Fills `values`, the tensor `spec` describes, as its [`Role`] says:
+    /// weights with the fans of its shape, biases by the scheme's bias
+    /// rule, gains with ones.
+    pub(crate) fn fill<T: Float>(self, spec: &TensorSpec<'_>, values: &mut [T], rng: &mut impl Rng) {
+        match spec.role {
+            Role::Weight => {
+                let (fan_in, fan_out) = fans(spec.shape);
+                self.fill_weight(values, fan_in, fan_out, rng);
+            }
+            Role::Bias => self.fill_bias(values, rng),
+            Role::Ones => values.fill(T::one()),
+        }
+    }
+
+    /// Weights, with fans `fan_in` and `fan_out`.
+    fn fill_weight<T: Float>(self, weight: &mut [T], fan_in: usize, fan_out: usize, rng: &mut impl Rng) {
         let fan_in = fan_in.max(1) as f64;
         let fan_sum = fan_in + fan_out.max(1) as f64;
         match self {
-            Self::StandardNormal => {
-                for p in weight.iter_mut().chain(bias.iter_mut()) {
-                    *p = standard_normal(rng);
-                }
-            }
+            Self::StandardNormal => fill_with(weight, || normal(rng)),
             Self::ScaledNormal => {
                 let std = fan_in.sqrt().recip();
                 fill_with(weight, || std * normal(rng));
-                fill_with(bias, || normal(rng));
             }
             Self::GlorotUniform => {
                 let limit = (6.0 / fan_sum).sqrt();
                 fill_with(weight, || symmetric_uniform(rng, limit));
-                bias.fill(T::zero());
             }
             Self::GlorotNormal => {
                 let std = (2.0 / fan_sum).sqrt() / TRUNCATED_STD;
                 fill_with(weight, || std * truncated_standard_normal(rng));
-                bias.fill(T::zero());
             }
             Self::HeUniform => {
                 let limit = (6.0 / fan_in).sqrt();
                 fill_with(weight, || symmetric_uniform(rng, limit));
-                bias.fill(T::zero());
             }
             Self::HeNormal => {
                 let std = (2.0 / fan_in).sqrt() / TRUNCATED_STD;
                 fill_with(weight, || std * truncated_standard_normal(rng));
-                bias.fill(T::zero());
             }
+        }
+    }
+
+    /// Biases: N(0, 1) for the normal schemes of the lecture, else zero.
+    fn fill_bias<T: Float>(self, bias: &mut [T], rng: &mut impl Rng) {
+        match self {
+            Self::StandardNormal | Self::ScaledNormal => fill_with(bias, || normal(rng)),
+            _ => bias.fill(T::zero()),
         }
     }
 }
 
-/// One draw from N(0, 1), made in f64 so f32 and f64 networks built from the
-/// same seed start from the same values (up to rounding).
-fn standard_normal<T: Float>(rng: &mut impl Rng) -> T {
-    let z: f64 = StandardNormal.sample(rng);
-    T::from(z).unwrap_or_else(T::zero)
+/// PyTorch's fans of a weight of shape `[out, in, …rest]`:
+/// `(in·Πrest, out·Πrest)`; `(1, n)` for a 1-D shape `[n]`.
+fn fans(shape: &[usize]) -> (usize, usize) {
+    let rest: usize = shape.get(2..).map_or(1, |r| r.iter().product());
+    let out = shape.first().copied().unwrap_or(1);
+    let fan_in = shape.get(1).copied().unwrap_or(1) * rest;
+    (fan_in, out * rest)
 }
 
 /// One draw from N(0, 1).

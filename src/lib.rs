@@ -82,7 +82,7 @@
 //! | feature | default | adds |
 //! | --- | --- | --- |
 //! | `std` | yes | everything marked *std* above, run-time CPU feature detection, the `CONSTNET_PORTABLE` environment variable, std float math; implies `alloc` |
-//! | `alloc` | with `std` | everything marked *alloc* above, [`Params::boxed_zeros`], [`Params::boxed_random`], [`kernel::zeroed_box`], [`TensorSpec::key`], [`Summary`] |
+//! | `alloc` | with `std` | everything marked *alloc* above, [`Params::boxed_zeros`], [`Params::boxed_random`], [`TensorSpec::key`], [`Summary`] |
 //!
 //! With `default-features = false` the crate is `#![no_std]` and does not
 //! link `alloc`: layers, activations, losses, forward and backward passes,
@@ -104,6 +104,7 @@
 extern crate alloc;
 
 pub mod activation;
+mod block;
 #[cfg(feature = "std")]
 pub mod autodiff;
 mod class;
@@ -134,10 +135,10 @@ pub use class::Class;
 pub use dense::Dense;
 pub use init::Init;
 pub use kernel::Scalar;
-pub use layer::{Gradients, Layer, LayerInfo};
+pub use layer::{GradMode, Layer, LayerInfo};
 pub use loss::{BinaryCrossEntropy, Loss, Quadratic, SigmoidCrossEntropy, SoftmaxCrossEntropy};
-pub use optim::{Adam, AdamW, Momentum, Optimizer, RmsProp, Sgd, SgdMomentum};
-pub use params::{MAX_DEPTH, Params, TensorSpec};
+pub use optim::{Adam, Momentum, Optimizer, RmsProp, Sgd};
+pub use params::{LayoutError, MAX_DEPTH, Params, Role, TensorSpec, Walker};
 pub use sample::{Pixels, Sample};
 #[cfg(feature = "alloc")]
 pub use summary::Summary;
@@ -163,9 +164,9 @@ pub use rand;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Adam, AdamW, BinaryCrossEntropy, Class, Dense, Identity, Init, Layer, LeakyRelu, Loss,
+        Adam, BinaryCrossEntropy, Class, Dense, GradMode, Identity, Init, Layer, LeakyRelu, Loss,
         Momentum, Optimizer, Params, Pixels, Quadratic, Relu, RmsProp, Sample, Scalar, Sgd,
-        SgdMomentum, Sigmoid, SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Tanh, Tensor,
+        Sigmoid, SigmoidCrossEntropy, Softmax, SoftmaxCrossEntropy, Tanh, Tensor,
     };
     #[cfg(feature = "alloc")]
     pub use crate::{Summary, Trainer};

@@ -41,23 +41,28 @@
 //!         let (y, c) = self.2.forward_train(&xc);
 //!         (y, ((a, b, c), ((), xb, xc)))
 //!     }
-//!     fn backward<const BATCH: usize>(&self, x: &[I; BATCH], cache: &Self::Cache<BATCH>, dy: &[Self::Output; BATCH], grads: &mut Self) -> [I; BATCH] {
-//!         let dy = &self.2.backward(&cache.1.2, &cache.0.2, dy, &mut grads.2);
-//!         let dy = &self.1.backward(&cache.1.1, &cache.0.1, dy, &mut grads.1);
-//!         self.0.backward(x, &cache.0.0, dy, &mut grads.0)
+//!     fn backward<const BATCH: usize>(&self, x: &[I; BATCH], cache: &Self::Cache<BATCH>, dy: &[Self::Output; BATCH],
+//!                                      grads: &mut Self, mode: GradMode, dx: Option<&mut [I; BATCH]>) -> bool {
+//!         let mut dc = [B::Output::zeros(); BATCH]; // ∂loss/∂(C's input)
+//!         let finite = self.2.backward(&cache.1.2, &cache.0.2, dy, &mut grads.2, mode, Some(&mut dc));
+//!         let mut db = [A::Output::zeros(); BATCH]; // ∂loss/∂(B's input)
+//!         let finite = finite & self.1.backward(&cache.1.1, &cache.0.1, &dc, &mut grads.1, mode, Some(&mut db));
+//!         finite & self.0.backward(x, &cache.0.0, &db, &mut grads.0, mode, dx)
 //!     }
-//!     // forward_batch: like forward; backward_params: like backward, ending
-//!     // in self.0.backward_params(..); backward_params_sgd: the later
-//!     // layers' gradients stored and checked, then
-//!     // self.0.backward_params_sgd(..), then the later layers' steps.
+//!     // forward_batch: like forward.
 //! }
 //! ```
 
-use num_traits::Float;
-use rand::Rng;
+use core::mem::MaybeUninit;
 
-use crate::params::child_path;
-use crate::{Gradients, Init, Layer, LayerInfo, Params, Tensor, TensorSpec};
+use crate::kernel::TupleInPlace;
+use crate::{GradMode, Layer, LayerInfo, Params, Scalar, Tensor, Walker};
+
+/// A block of zero tensors of the type of `like`'s.
+#[inline(always)]
+fn zeros_like<X: Tensor, const B: usize>(_like: &[X; B]) -> [X; B] {
+    core::array::from_fn(|_| X::zeros())
+}
 
 macro_rules! tuple_impl {
     (
@@ -67,45 +72,19 @@ macro_rules! tuple_impl {
         rev [$($rev:ident $j:tt),*];
         last $last:ident
     ) => {
-        impl<T: Float, $($all: Params<T>),+> Params<T> for ($($all,)+) {
+        impl<T: Scalar, $($all: Params<T>),+> Params<T> for ($($all,)+) {
             const NUM_PARAMS: usize = 0 $(+ $all::NUM_PARAMS)+;
 
             fn zeros() -> Self {
                 ($($all::zeros(),)+)
             }
 
-            fn visit(&self, f: &mut impl FnMut(&[T])) {
-                $(self.$k.visit(f);)+
+            fn walk(walker: &mut impl Walker<Self, T>) {
+                $(walker.layer($k, |t| &t.$k, |t| &mut t.$k);)+
             }
 
-            fn visit_n<const N: usize>(mut items: [&mut Self; N], f: &mut impl FnMut([&mut [T]; N])) {
-                $($all::visit_n(items.each_mut().map(|t| &mut t.$k), f);)+
-            }
-
-            fn init(&mut self, init: Init, rng: &mut impl Rng) {
-                $(self.$k.init(init, rng);)+
-            }
-
-            fn reset(&mut self) {
-                $(self.$k.reset();)+
-            }
-
-            fn is_finite(&self) -> bool {
-                true $(& self.$k.is_finite())+
-            }
-
-            fn visit_tensors(&self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &[T])) {
-                $({
-                    let (buf, len) = child_path(path, $k);
-                    self.$k.visit_tensors(&buf[..len], f);
-                })+
-            }
-
-            fn visit_tensors_mut(&mut self, path: &[usize], f: &mut impl FnMut(&TensorSpec<'_>, &mut [T])) {
-                $({
-                    let (buf, len) = child_path(path, $k);
-                    self.$k.visit_tensors_mut(&buf[..len], f);
-                })+
+            fn zeros_in(slot: &mut MaybeUninit<Self>) -> &mut Self {
+                Self::tuple_in_place(slot, ($($all::zeros_in,)+))
             }
         }
 
@@ -147,80 +126,18 @@ macro_rules! tuple_impl {
                 cache: &Self::Cache<BATCH>,
                 dy: &[Self::Output; BATCH],
                 grads: &mut Self,
-            ) -> [In; BATCH] {
-                $(let dy = &self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
-                self.0.backward(x, &(cache.0).0, dy, &mut grads.0)
-            }
-
-            fn backward_params<const BATCH: usize>(
-                &self,
-                x: &[In; BATCH],
-                cache: &Self::Cache<BATCH>,
-                dy: &[Self::Output; BATCH],
-                grads: &mut Self,
-            ) {
-                $(let dy = &self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j);)*
-                self.0.backward_params(x, &(cache.0).0, dy, &mut grads.0)
-            }
-
-            fn backward_train<const BATCH: usize>(
-                &self,
-                x: &[In; BATCH],
-                cache: &Self::Cache<BATCH>,
-                dy: &[Self::Output; BATCH],
-                grads: &mut Self,
-                mode: Gradients,
-            ) -> ([In; BATCH], bool) {
-                let finite = true;
-                $(
-                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, mode);
-                    let finite = finite & ok;
-                    let dy = &dx;
-                )*
-                let (dx, ok) = self.0.backward_train(x, &(cache.0).0, dy, &mut grads.0, mode);
-                (dx, finite & ok)
-            }
-
-            fn backward_params_train<const BATCH: usize>(
-                &self,
-                x: &[In; BATCH],
-                cache: &Self::Cache<BATCH>,
-                dy: &[Self::Output; BATCH],
-                grads: &mut Self,
-                mode: Gradients,
+                mode: GradMode,
+                dx: Option<&mut [In; BATCH]>,
             ) -> bool {
                 let finite = true;
                 $(
-                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, mode);
-                    let finite = finite & ok;
-                    let dy = &dx;
+                    // ∂loss/∂(input of layer $j): the `dy` of the layer before.
+                    let mut d = zeros_like(&(cache.1).$j);
+                    let finite = finite
+                        & self.$j.backward(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, mode, Some(&mut d));
+                    let dy = &d;
                 )*
-                finite & self.0.backward_params_train(x, &(cache.0).0, dy, &mut grads.0, mode)
-            }
-
-            fn backward_params_sgd<const BATCH: usize>(
-                &mut self,
-                x: &[In; BATCH],
-                cache: &Self::Cache<BATCH>,
-                dy: &[Self::Output; BATCH],
-                grads: &mut Self,
-                rate: In::Scalar,
-            ) -> bool {
-                // Every later layer's gradient first, stored and checked;
-                // then the first layer takes its step (or reports a
-                // non-finite gradient, changing nothing), and only then do
-                // the later layers take theirs.
-                let finite = true;
-                $(
-                    let (dx, ok) = self.$j.backward_train(&(cache.1).$j, &(cache.0).$j, dy, &mut grads.$j, Gradients::Store);
-                    let finite = finite & ok;
-                    let dy = &dx;
-                )*
-                if !finite || !self.0.backward_params_sgd(x, &(cache.0).0, dy, &mut grads.0, rate) {
-                    return false;
-                }
-                $(crate::optim::descend(&mut self.$j, &mut grads.$j, rate);)*
-                true
+                finite & self.0.backward(x, &(cache.0).0, dy, &mut grads.0, mode, dx)
             }
 
             fn describe(&self, f: &mut dyn FnMut(LayerInfo)) {

@@ -1,7 +1,6 @@
 //! The identity function.
 
-use super::{Activation, no_params};
-use crate::{Layer, Scalar};
+use crate::{GradMode, Layer, Params, Scalar, Walker};
 
 /// The identity `id(x) = x`, elementwise; its derivative is 1.
 ///
@@ -22,24 +21,22 @@ use crate::{Layer, Scalar};
 /// let (y, cache) = net.forward_train(&x);
 /// assert_eq!(y, [[2.5]]);
 /// let mut grads = <(Dense<2, 1, f64>, Identity)>::zeros();
-/// assert_eq!(net.backward(&x, &cache, &[[2.0]], &mut grads), [[2.0, -2.0]]);
+/// let mut dx = [[0.0; 2]];
+/// net.backward(&x, &cache, &[[2.0]], &mut grads, GradMode::Store, Some(&mut dx));
+/// assert_eq!(dx, [[2.0, -2.0]]);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Identity;
 
-impl Activation for Identity {
-    #[inline]
-    fn apply<T: crate::Scalar>(self, x: T) -> T {
-        x
+impl<T: Scalar> Params<T> for Identity {
+    const NUM_PARAMS: usize = 0;
+
+    fn zeros() -> Self {
+        Self
     }
 
-    #[inline]
-    fn derivative<T: crate::Scalar>(self, _y: T) -> T {
-        T::one()
-    }
+    fn walk(_: &mut impl Walker<Self, T>) {}
 }
-
-no_params!(Identity);
 
 impl<T: Scalar, const N: usize> Layer<[T; N]> for Identity {
     type Output = [T; N];
@@ -66,8 +63,13 @@ impl<T: Scalar, const N: usize> Layer<[T; N]> for Identity {
         (): &(),
         dy: &[[T; N]; B],
         _: &mut Self,
-    ) -> [[T; N]; B] {
-        *dy
+        _: GradMode,
+        dx: Option<&mut [[T; N]; B]>,
+    ) -> bool {
+        if let Some(dx) = dx {
+            *dx = *dy;
+        }
+        true
     }
 }
 

@@ -2,7 +2,7 @@
 
 use num_traits::Float;
 
-use super::{Activation, elementwise_layer};
+use super::Activation;
 
 /// The leaky rectified linear unit, elementwise:
 /// `leaky_relu(x) = x` for `x ≥ 0` and `slope·x` for `x < 0`. Its derivative
@@ -163,7 +163,6 @@ impl Activation for LeakyRelu {
     }
 }
 
-elementwise_layer!(LeakyRelu);
 
 #[cfg(test)]
 mod tests {

@@ -28,112 +28,112 @@ pub use tanh::Tanh;
 
 pub(crate) use softmax::shifted_exp;
 
-/// A scalar function applied to each element, with its derivative.
+use crate::{GradMode, Layer, Params, Scalar, Walker, kernel};
+
+/// A scalar function applied to each element, with its derivative: every
+/// type that implements it is a parameter-free [`Layer`] of every width,
+/// inside or outside this crate.
 ///
-/// Implementing this trait and invoking the crate-internal macro that turns it
-/// into a layer is all a new elementwise activation needs.
+/// The derivative is written in terms of the output `y = f(x)` (`σ' =
+/// σ(1 − σ)`), which is what the training forward pass keeps: so `f` must
+/// be monotonic enough that `y` determines `f'(x)`.
 ///
 /// # Examples
 /// ```
-/// use constnet::activation::{Activation, Sigmoid};
+/// use constnet::activation::Activation;
+/// use constnet::prelude::*;
 ///
-/// let y = Sigmoid.apply(0.0_f64);
-/// assert_eq!(y, 0.5);
-/// assert_eq!(Sigmoid.derivative(y), 0.25); // σ'(0) = σ(0)(1 − σ(0))
+/// /// The softsign's cousin `x / (1 + |x|)` would need `x`; this one, a
+/// /// scaled identity, needs nothing.
+/// #[derive(Clone, Copy, Debug, Default)]
+/// struct Double;
+///
+/// impl Activation for Double {
+///     fn apply<T: Scalar>(self, x: T) -> T {
+///         x + x
+///     }
+///     fn derivative<T: Scalar>(self, _y: T) -> T {
+///         T::one() + T::one()
+///     }
+/// }
+///
+/// let net = (Dense::<2, 1, f64> { weight: [[1.0, 1.0]], bias: [0.0] }, Double);
+/// assert_eq!(net.forward(&[1.0, 2.0]), [6.0]);
+/// assert_eq!(Sigmoid.derivative(Sigmoid.apply(0.0_f64)), 0.25); // σ'(0) = σ(0)(1 − σ(0))
 /// ```
 pub trait Activation: Copy + Default {
     /// `f(x)`.
     #[must_use]
-    fn apply<T: crate::Scalar>(self, x: T) -> T;
+    fn apply<T: Scalar>(self, x: T) -> T;
 
     /// `f'(x)`, given `y = f(x)`.
     #[must_use]
-    fn derivative<T: crate::Scalar>(self, y: T) -> T;
+    fn derivative<T: Scalar>(self, y: T) -> T;
 }
 
-/// Implements [`Params`](crate::Params) with no parameters: visitors visit
-/// nothing, `zeros` and `init` leave the default settings.
-macro_rules! no_params {
-    ($name:ty) => {
-        impl<T: num_traits::Float> $crate::Params<T> for $name {
-            const NUM_PARAMS: usize = 0;
+/// An activation has no parameters: the walk describes nothing, and
+/// `zeros` is its default setting.
+impl<A: Activation, T: Scalar> Params<T> for A {
+    const NUM_PARAMS: usize = 0;
 
-            fn zeros() -> Self {
-                Self::default()
-            }
+    fn zeros() -> Self {
+        Self::default()
+    }
 
-            fn visit(&self, _: &mut impl FnMut(&[T])) {}
+    fn walk(_: &mut impl Walker<Self, T>) {}
+}
 
-            fn visit_n<const N: usize>(_: [&mut Self; N], _: &mut impl FnMut([&mut [T]; N])) {}
+/// An activation is a layer of every width; the training forward pass
+/// keeps the outputs, from which the derivative is computed.
+impl<A: Activation, T: Scalar, const N: usize> Layer<[T; N]> for A {
+    type Output = [T; N];
+    /// The outputs, from which the derivative is computed.
+    type Cache<const B: usize> = [[T; N]; B];
 
-            fn init(&mut self, _: $crate::Init, _: &mut impl rand::Rng) {}
+    #[inline]
+    fn forward(&self, x: &[T; N]) -> [T; N] {
+        let mut y = *x;
+        kernel::map_fixed(&mut y, |v| self.apply(v));
+        y
+    }
 
-            fn reset(&mut self) {
-                *self = Self::default();
-            }
+    #[inline]
+    fn forward_batch<const B: usize>(&self, x: &[[T; N]; B]) -> [[T; N]; B] {
+        let mut y = *x;
+        kernel::map(y.as_flattened_mut(), |v| self.apply(v));
+        y
+    }
+
+    fn forward_train<const B: usize>(&self, x: &[[T; N]; B]) -> ([[T; N]; B], [[T; N]; B]) {
+        let y = self.forward_batch(x);
+        (y, y)
+    }
+
+    /// `dx = dy ⊙ f'(x)`, with `f'` computed from the cached outputs.
+    fn backward<const B: usize>(
+        &self,
+        _: &[[T; N]; B],
+        y: &[[T; N]; B],
+        dy: &[[T; N]; B],
+        _: &mut Self,
+        _: GradMode,
+        dx: Option<&mut [[T; N]; B]>,
+    ) -> bool {
+        if let Some(dx) = dx {
+            *dx = *dy;
+            kernel::map2(dx.as_flattened_mut(), y.as_flattened(), |d, y| {
+                d * self.derivative(y)
+            });
         }
-    };
+        true
+    }
 }
-use no_params;
-
-/// Implements [`Params`](crate::Params) (no parameters) and
-/// [`Layer`](crate::Layer) of every width for an [`Activation`].
-macro_rules! elementwise_layer {
-    ($name:ty) => {
-        $crate::activation::no_params!($name);
-
-        impl<T: $crate::Scalar, const N: usize> $crate::Layer<[T; N]> for $name {
-            type Output = [T; N];
-            /// The outputs, from which the derivative is computed.
-            type Cache<const B: usize> = [[T; N]; B];
-
-            #[inline]
-            fn forward(&self, x: &[T; N]) -> [T; N] {
-                let mut y = *x;
-                $crate::kernel::map_fixed(&mut y, |v| {
-                    $crate::activation::Activation::apply(*self, v)
-                });
-                y
-            }
-
-            #[inline]
-            fn forward_batch<const B: usize>(&self, x: &[[T; N]; B]) -> [[T; N]; B] {
-                let mut y = *x;
-                $crate::kernel::map(y.as_flattened_mut(), |v| {
-                    $crate::activation::Activation::apply(*self, v)
-                });
-                y
-            }
-
-            fn forward_train<const B: usize>(&self, x: &[[T; N]; B]) -> ([[T; N]; B], [[T; N]; B]) {
-                let y = self.forward_batch(x);
-                (y, y)
-            }
-
-            fn backward<const B: usize>(
-                &self,
-                _: &[[T; N]; B],
-                y: &[[T; N]; B],
-                dy: &[[T; N]; B],
-                _: &mut Self,
-            ) -> [[T; N]; B] {
-                let mut dx = *dy;
-                $crate::kernel::map2(dx.as_flattened_mut(), y.as_flattened(), |d, y| {
-                    d * $crate::activation::Activation::derivative(*self, y)
-                });
-                dx
-            }
-        }
-    };
-}
-use elementwise_layer;
 
 #[cfg(test)]
 mod tests {
     use static_assertions::{assert_eq_size, assert_impl_all};
 
     use super::*;
-    use crate::{Layer, Params};
 
     // The same traits as the lecture's Sigmoid; the parameter-free ones are
     // zero-sized, LeakyRelu is its slope.

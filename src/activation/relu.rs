@@ -1,6 +1,6 @@
 //! The rectified linear unit.
 
-use super::{Activation, elementwise_layer};
+use super::Activation;
 
 /// The rectified linear unit `relu(x) = max(x, 0)`, elementwise; its
 /// derivative is 1 where `x > 0` and 0 elsewhere (0 at the kink).
@@ -29,4 +29,3 @@ impl Activation for Relu {
     }
 }
 
-elementwise_layer!(Relu);

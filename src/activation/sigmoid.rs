@@ -1,6 +1,6 @@
 //! The logistic sigmoid.
 
-use super::{Activation, elementwise_layer};
+use super::Activation;
 
 /// The logistic sigmoid `σ(x) = 1 / (1 + e^(−x))`, elementwise; its
 /// derivative is `σ'(x) = σ(x)·(1 − σ(x))`.
@@ -35,7 +35,6 @@ impl Activation for Sigmoid {
     }
 }
 
-elementwise_layer!(Sigmoid);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,6 @@
 //! The softmax: scores to probabilities.
 
-use super::no_params;
-use crate::{Layer, Scalar, kernel};
+use crate::{GradMode, Layer, Params, Scalar, Walker, kernel};
 
 /// The softmax `softmax(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)`, over the whole vector:
 /// outputs lie in `[0, 1]` and sum to 1.
@@ -41,7 +40,15 @@ use crate::{Layer, Scalar, kernel};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Softmax;
 
-no_params!(Softmax);
+impl<T: Scalar> Params<T> for Softmax {
+    const NUM_PARAMS: usize = 0;
+
+    fn zeros() -> Self {
+        Self
+    }
+
+    fn walk(_: &mut impl Walker<Self, T>) {}
+}
 
 impl<T: Scalar, const N: usize> Layer<[T; N]> for Softmax {
     type Output = [T; N];
@@ -70,15 +77,19 @@ impl<T: Scalar, const N: usize> Layer<[T; N]> for Softmax {
         y: &[[T; N]; B],
         dy: &[[T; N]; B],
         _: &mut Self,
-    ) -> [[T; N]; B] {
-        let mut dx = *dy;
-        for (dx, y) in dx.iter_mut().zip(y) {
-            let dot = dx.iter().zip(y).fold(T::zero(), |s, (&d, &y)| s + d * y);
-            for (d, &y) in dx.iter_mut().zip(y) {
-                *d = y * (*d - dot);
+        _: GradMode,
+        dx: Option<&mut [[T; N]; B]>,
+    ) -> bool {
+        if let Some(dx) = dx {
+            *dx = *dy;
+            for (dx, y) in dx.iter_mut().zip(y) {
+                let dot = dx.iter().zip(y).fold(T::zero(), |s, (&d, &y)| s + d * y);
+                for (d, &y) in dx.iter_mut().zip(y) {
+                    *d = y * (*d - dot);
+                }
             }
         }
-        dx
+        true
     }
 }
 

@@ -1,6 +1,6 @@
 //! The hyperbolic tangent.
 
-use super::{Activation, elementwise_layer};
+use super::Activation;
 
 /// The hyperbolic tangent `tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x))`,
 /// elementwise; its derivative is `1 − tanh²(x)`.
@@ -28,4 +28,3 @@ impl Activation for Tanh {
     }
 }
 
-elementwise_layer!(Tanh);

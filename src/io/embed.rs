@@ -8,7 +8,7 @@ use crate::Dense;
 use crate::{Params, Scalar};
 
 /// The network's parameters as raw little-endian bytes: every tensor in the
-/// order of [`Params::visit`], each element as `to_le_bytes` of the network's
+/// order of [`Params::walk`], each element as `to_le_bytes` of the network's
 /// scalar (4 bytes for `f32`, 8 for `f64`), no header.
 ///
 /// This is the format [`LeReader`] and [`Dense::from_le_bytes`] decode at
@@ -32,7 +32,7 @@ use crate::{Params, Scalar};
 pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> alloc::vec::Vec<u8> {
     let f64_data = size_of::<T>() == size_of::<f64>();
     let mut bytes = alloc::vec::Vec::with_capacity(N::NUM_PARAMS * size_of::<T>());
-    net.visit(&mut |values| {
+    net.visit(|_, values: &[T]| {
         for v in values {
             if f64_data {
                 bytes.extend_from_slice(&v.to_f64().unwrap_or(f64::NAN).to_le_bytes());
@@ -72,6 +72,7 @@ pub fn from_le_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
 ) -> Result<(), WeightsError> {
+    net.check().map_err(WeightsError::Layout)?;
     let expected = N::NUM_PARAMS * size_of::<T>();
     if bytes.len() != expected {
         return Err(WeightsError::Length {
@@ -82,7 +83,7 @@ pub fn from_le_bytes<N: Params<T>, T: Scalar>(
     }
     let f64_data = size_of::<T>() == size_of::<f64>();
     let mut rest = bytes;
-    net.visit_mut(&mut |values| {
+    net.visit_mut(|_, values: &mut [T]| {
         for v in values {
             if f64_data {
                 if let Some((chunk, tail)) = rest.split_first_chunk::<8>() {

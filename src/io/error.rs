@@ -70,6 +70,11 @@ pub enum WeightsError {
         /// The number of bytes found.
         found: usize,
     },
+    /// The network's own description of its parameters
+    /// ([`Params::walk`](crate::Params::walk)) disagrees with its
+    /// `NUM_PARAMS` or with its values: a bug in a layer's `Params`
+    /// implementation, found before anything is read or written.
+    Layout(crate::LayoutError),
     /// Two parameter tensors of the network have the same name, so it cannot
     /// be saved. This happens only for tuples nested deeper than
     /// [`MAX_DEPTH`](crate::MAX_DEPTH).
@@ -215,7 +220,7 @@ impl WeightsError {
             Self::Format { path, .. } | Self::Mismatch { path, .. } | Self::Length { path, .. } => {
                 path.as_deref()
             }
-            Self::DuplicateKey { .. } => None,
+            Self::DuplicateKey { .. } | Self::Layout(_) => None,
         }
     }
 
@@ -245,7 +250,7 @@ impl WeightsError {
             Self::Format { path, .. } | Self::Mismatch { path, .. } | Self::Length { path, .. } => {
                 *path = Some(file.to_path_buf());
             }
-            Self::Io { .. } | Self::DuplicateKey { .. } => {}
+            Self::Io { .. } | Self::DuplicateKey { .. } | Self::Layout(_) => {}
         }
         self
     }
@@ -263,6 +268,7 @@ impl fmt::Display for WeightsError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Self::Layout(e) => write!(f, "the network's parameter layout is inconsistent: {e}"),
             Self::Format { path, source } => {
                 write_path(f, path.as_deref())?;
                 write!(f, "not a valid safetensors file: {source}")
@@ -304,6 +310,7 @@ impl Error for WeightsError {
         match self {
             Self::Io { source, .. } => Some(source),
             Self::Format { source, .. } => Some(&**source),
+            Self::Layout(e) => Some(e),
             _ => None,
         }
     }

@@ -61,8 +61,9 @@ fn format_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> 
 pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>, WeightsError> {
     let f64_data = is_f64::<T>();
     let dtype = if f64_data { Dtype::F64 } else { Dtype::F32 };
+    net.check().map_err(WeightsError::Layout)?;
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
-    net.visit_tensors(&[], &mut |spec, values| {
+    net.visit(|spec, values| {
         let mut data = Vec::with_capacity(size_of_val(values));
         for v in values {
             if f64_data {
@@ -177,11 +178,12 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
 ) -> Result<(), WeightsError> {
+    net.check().map_err(WeightsError::Layout)?;
     check_offsets(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
 
     let mut expected: Vec<(String, Vec<usize>)> = Vec::new();
-    net.visit_tensors(&[], &mut |spec, _| {
+    net.visit(|spec, _| {
         expected.push((spec.key(), spec.shape.to_vec()));
     });
 
@@ -234,7 +236,7 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
     // Every tensor is present with the right shape and dtype, so `views` is in
     // visit order and each view's data has exactly one element per value.
     let mut views = views.iter();
-    net.visit_tensors_mut(&[], &mut |_, values| {
+    net.visit_mut(|_, values| {
         if let Some(view) = views.next() {
             decode(view.dtype(), view.data(), values);
         }

@@ -76,13 +76,6 @@ impl Avx2 {
         unsafe { all_finite(x) }
     }
 
-    /// See [`super::abs_sum`]: the portable loop, compiled for AVX2.
-    #[inline]
-    pub(super) fn abs_sum(self, x: &[f32]) -> f32 {
-        // SAFETY: the token proves AVX2 + FMA.
-        unsafe { abs_sum(x) }
-    }
-
     /// See [`super::map`]: the portable loop, compiled for AVX2.
     #[inline]
     pub(super) fn map(self, v: &mut [f32], f: impl Fn(f32) -> f32) {
@@ -212,23 +205,7 @@ impl Avx2 {
         inputs: usize,
         add: bool,
     ) -> bool {
-        let then = if add { Then::Add } else { Then::Store };
-        weight_gradient(self, x, dy, gw, inputs, then)
-    }
-
-    /// See [`super::dense_descend`]: the weight gradient of the block,
-    /// applied to the weights `w` as each tile of it is summed
-    /// (`w += alpha·g`, rounded once, as [`Self::axpy`] rounds), never stored.
-    /// Returns whether every gradient value was finite.
-    pub(super) fn dense_descend_weights(
-        self,
-        x: &[f32],
-        dy: &[f32],
-        w: &mut [f32],
-        inputs: usize,
-        alpha: f32,
-    ) -> bool {
-        weight_gradient(self, x, dy, w, inputs, Then::Descend(alpha))
+        weight_gradient(self, x, dy, gw, inputs, add)
     }
 
     /// See [`super::dense_backward_input`]; lengths are checked there.
@@ -750,29 +727,16 @@ unsafe fn unit_from_bytes(bytes: *const u8, out: *mut f32, n: usize) {
     }
 }
 
-/// What [`outer_rows`] does with each weight-gradient value `g` it has
-/// summed over the block, at its place in the matrix it is given.
-#[derive(Clone, Copy)]
-enum Then {
-    /// Writes `g` (the matrix is a gradient buffer, not read).
-    Store,
-    /// Adds `g` to the value there (a gradient buffer holding earlier blocks').
-    Add,
-    /// Adds `alpha·g` to the value there, rounded once: the matrix is the
-    /// weights, and this is gradient descent with `alpha = −η`.
-    Descend(f32),
-}
-
 /// The weight gradient `Σ_k dy[k]·x[k]ᵀ` of a block (see
-/// [`super::dense_backward_params`]) into `m`, stored, added or applied as
-/// `then` says; whether every gradient value is finite.
+/// [`super::dense_backward_params`]) into `m`, added in when `add`, else
+/// stored; whether every gradient value is finite.
 fn weight_gradient(
     _: Avx2,
     x: &[f32],
     dy: &[f32],
     m: &mut [f32],
     inputs: usize,
-    then: Then,
+    add: bool,
 ) -> bool {
     let out = m.len() / inputs;
     let batch = x.len() / inputs;
@@ -785,24 +749,24 @@ fn weight_gradient(
     while o + 6 <= out {
         // SAFETY: the token proves the features; the lengths asserted above
         // are those `outer_rows` reads and writes, and o + 6 <= out.
-        finite &= unsafe { outer_rows::<6>(x, dy, m, inputs, out, batch, o, then) };
+        finite &= unsafe { outer_rows::<6>(x, dy, m, inputs, out, batch, o, add) };
         o += 6;
     }
     while o + 2 <= out {
         // SAFETY: as above, with o + 2 <= out.
-        finite &= unsafe { outer_rows::<2>(x, dy, m, inputs, out, batch, o, then) };
+        finite &= unsafe { outer_rows::<2>(x, dy, m, inputs, out, batch, o, add) };
         o += 2;
     }
     if o < out {
         // SAFETY: as above, with o + 1 <= out.
-        finite &= unsafe { outer_rows::<1>(x, dy, m, inputs, out, batch, o, then) };
+        finite &= unsafe { outer_rows::<1>(x, dy, m, inputs, out, batch, o, add) };
     }
     finite
 }
 
 /// Rows `o..o + R` of a weight gradient, `g[r][i] = Σ_{k<batch}
-/// dy[k·out + o + r]·x[k·n + i]` for `r < R`, `i < n`, stored into, added
-/// into or applied to `m[(o+r)·n + i]` as `then` says. Sixteen columns at
+/// dy[k·out + o + r]·x[k·n + i]` for `r < R`, `i < n`, added into
+/// `m[(o+r)·n + i]` when `add`, else stored there. Sixteen columns at
 /// a time, the `R × 16` block of sums held in registers over the whole batch
 /// (each `dy` value broadcast from memory), then eight, then single
 /// columns. Storing (the first block of a mini-batch) neither reads `m` nor
@@ -826,7 +790,7 @@ unsafe fn outer_rows<const R: usize>(
     out: usize,
     batch: usize,
     o: usize,
-    then: Then,
+    add: bool,
 ) -> bool {
     // The closures below are only called with r < R (so o + r < out),
     // k < batch and column i < n, which keeps every address inside the
@@ -835,18 +799,6 @@ unsafe fn outer_rows<const R: usize>(
     let g = |r: usize, i: usize| unsafe { m.add((o + r) * n + i) };
     // SAFETY: k·out + o + r < batch·out, the length of `dy`.
     let c = |k: usize, r: usize| unsafe { _mm256_broadcast_ss(&*dy.add(k * out + o + r)) };
-    // Where a gradient vector `a` goes: `m` at `p`, by `then`.
-    // SAFETY: the callers pass `p = g(r, i)` with i + W <= n.
-    let put = |p: *mut f32, a: __m256| unsafe {
-        match then {
-            Then::Descend(alpha) => {
-                let w = _mm256_loadu_ps(p);
-                _mm256_storeu_ps(p, _mm256_fmadd_ps(_mm256_set1_ps(alpha), a, w));
-            }
-            Then::Store | Then::Add => _mm256_storeu_ps(p, a),
-        }
-    };
-    let add = matches!(then, Then::Add);
     // Sums of `v − v` over every gradient value: 0 exactly when all are finite.
     let mut check = _mm256_setzero_ps();
     let mut check_tail = 0.0_f32;
@@ -870,8 +822,10 @@ unsafe fn outer_rows<const R: usize>(
         for (r, a) in acc.iter().enumerate() {
             check = _mm256_add_ps(check, _mm256_sub_ps(a[0], a[0]));
             check = _mm256_add_ps(check, _mm256_sub_ps(a[1], a[1]));
-            put(g(r, i), a[0]);
-            put(g(r, i + W), a[1]);
+            unsafe {
+                _mm256_storeu_ps(g(r, i), a[0]);
+                _mm256_storeu_ps(g(r, i + W), a[1]);
+            }
         }
         i += 2 * W;
     }
@@ -890,7 +844,7 @@ unsafe fn outer_rows<const R: usize>(
         }
         for (r, a) in acc.iter().enumerate() {
             check = _mm256_add_ps(check, _mm256_sub_ps(*a, *a));
-            put(g(r, i), *a);
+            unsafe { _mm256_storeu_ps(g(r, i), *a) };
         }
         i += W;
     }
@@ -902,10 +856,7 @@ unsafe fn outer_rows<const R: usize>(
                     v = fma(*dy.add(k * out + o + r), *x.add(k * n + j), v);
                 }
                 check_tail += v - v;
-                *g(r, j) = match then {
-                    Then::Descend(alpha) => fma(alpha, v, *g(r, j)),
-                    Then::Store | Then::Add => v,
-                };
+                *g(r, j) = v;
             }
         }
     }
@@ -973,12 +924,6 @@ fn adam_update(p: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], h: &super
 #[target_feature(enable = "avx2,fma")]
 fn all_finite(x: &[f32]) -> bool {
     super::portable::all_finite(x)
-}
-
-/// [`super::portable::abs_sum`] compiled with AVX2 enabled.
-#[target_feature(enable = "avx2,fma")]
-fn abs_sum(x: &[f32]) -> f32 {
-    super::portable::abs_sum(x)
 }
 
 /// [`super::portable::map`] compiled with AVX2 enabled (`f` is inlined into

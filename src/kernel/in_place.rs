@@ -48,6 +48,15 @@ impl<T, const K: usize> Deref for Filled<'_, T, K> {
     }
 }
 
+impl<T, const K: usize> core::ops::DerefMut for Filled<'_, T, K> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [T; K] {
+        // SAFETY: as for `deref`, and the slots are borrowed mutably by
+        // this `Filled` alone.
+        unsafe { &mut *core::ptr::from_mut(self.slots).cast::<[T; K]>() }
+    }
+}
+
 impl<T, const K: usize> Drop for Filled<'_, T, K> {
     fn drop(&mut self) {
         for slot in self.slots.iter_mut() {

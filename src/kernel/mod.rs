@@ -32,11 +32,12 @@ mod zeroed;
 
 use core::sync::atomic::{AtomicU8, Ordering};
 
-pub(crate) use in_place::{Filled, fill, slots};
+pub(crate) use in_place::{fill, slots};
 pub use scalar::Scalar;
-pub use zeroed::Zeroable;
 #[cfg(feature = "alloc")]
-pub use zeroed::zeroed_box;
+pub(crate) use zeroed::{boxed_in_place, boxed_slice_in_place};
+pub(crate) use zeroed::TupleInPlace;
+pub use zeroed::zeroed_in;
 
 /// Which implementation the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -192,12 +193,7 @@ pub(crate) fn unit_from_bytes<T: Scalar>(bytes: &[u8], out: &mut [T]) {
     portable::unit_from_bytes(bytes, out);
 }
 
-/// Whether every element of `x` is finite (no NaN, no infinity), for any
-/// float type: the portable loop.
-#[inline]
-pub(crate) fn all_finite_portable<T: num_traits::Float>(x: &[T]) -> bool {
-    portable::all_finite(x)
-}
+
 
 /// Whether every element of `x` is finite (no NaN, no infinity).
 #[inline]
@@ -405,69 +401,6 @@ pub(crate) fn dense_backward_params<T: Scalar>(
     }
     portable::dense_backward_weights(x, dy, gw, inputs, add);
     portable::all_finite(gw) & bias_finite
-}
-
-/// One step of plain gradient descent on a fully connected layer, from the
-/// gradients of one block, without storing the weight gradient: with `gw`
-/// and `gb` the gradients [`dense_backward_params`] stores,
-/// `w[j] += alpha·gw[j]` and `bias[o] += alpha·gb[o]`, rounded as [`axpy`]
-/// rounds, so the parameters get the same bits as storing the gradients and
-/// calling [`axpy`] on them (`alpha = −η`). `gb` is left holding the bias
-/// gradient; `gw` is scratch space: the AVX2 kernel adds each tile of the
-/// weight gradient to the weights as soon as it is summed and never writes
-/// `gw`, the portable code stores the gradient there and then applies it.
-///
-/// The gradients are applied as they are summed, so the caller must know
-/// beforehand that they are finite (see [`abs_sum`]).
-///
-/// # Panics
-/// If the slice lengths do not fit the shapes of [`dense_backward_params`]
-/// with `w` and `bias` shaped like `gw` and `gb` (a bug in the caller).
-#[allow(clippy::too_many_arguments)] // crate-private: data, parameters, scratch, shape, step
-pub(crate) fn dense_descend<T: Scalar>(
-    x: &[T],
-    dy: &[T],
-    w: &mut [T],
-    bias: &mut [T],
-    gw: &mut [T],
-    gb: &mut [T],
-    inputs: usize,
-    alpha: T,
-) {
-    assert!(w.len() == gw.len() && bias.len() == gb.len());
-    #[cfg(target_arch = "x86_64")]
-    if let (Some(k), Some(x32), Some(dy32), Some(alpha32)) =
-        (simd(), T::as_f32(x), T::as_f32(dy), alpha.to_f32())
-        && let Some(w32) = T::as_f32_mut(w)
-    {
-        let out = gb.len();
-        assert!(inputs > 0 && w32.len() == out * inputs && x.len().is_multiple_of(inputs));
-        assert_eq!(dy.len(), x.len() / inputs * out);
-        gb.fill(T::zero());
-        portable::bias_gradient(dy, gb);
-        axpy(alpha, gb, bias);
-        let finite = k.dense_descend_weights(x32, dy32, w32, inputs, alpha32);
-        debug_assert!(finite, "dense_descend on gradients that are not finite");
-        return;
-    }
-    dense_backward_params(x, dy, gw, gb, inputs, false);
-    axpy(alpha, gw, w);
-    axpy(alpha, gb, bias);
-}
-
-/// `Σ |x[i]|` (0 for an empty slice): NaN or infinite when an element is
-/// NaN or infinite, or when the sum overflows, so one comparison bounds
-/// every element and finds every non-finite one. The partial sums are
-/// added in a fixed order, the same on both backends.
-#[inline]
-pub(crate) fn abs_sum<T: Scalar>(x: &[T]) -> T {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(k) = simd()
-        && let Some(x32) = T::as_f32(x)
-    {
-        return T::from_f32(k.abs_sum(x32));
-    }
-    portable::abs_sum(x)
 }
 
 /// Input gradient of a fully connected layer over a batch.

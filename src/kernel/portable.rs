@@ -175,26 +175,6 @@ pub(crate) fn all_finite<T: Float>(x: &[T]) -> bool {
     acc.iter().all(|a| *a == T::zero())
 }
 
-/// See [`super::abs_sum`]. Like [`all_finite`], several partial sums, so
-/// that several vector additions are in flight at once.
-#[inline(always)]
-pub(crate) fn abs_sum<T: Float>(x: &[T]) -> T {
-    const SUMS: usize = 4 * LANES;
-    let mut acc = [T::zero(); SUMS];
-    let (chunks, tail) = x.as_chunks::<SUMS>();
-    for c in chunks {
-        for k in 0..SUMS {
-            acc[k] = acc[k] + c[k].abs();
-        }
-    }
-    for (k, &v) in tail.iter().enumerate() {
-        acc[k] = acc[k] + v.abs();
-    }
-    // Not a sequential fold: that kept the compiler from vectorising the
-    // loop above at all.
-    pairwise_sum(acc)
-}
-
 /// See [`super::unit_from_bytes`]: the quotient by 255, which the compiler
 /// vectorises as a division.
 #[inline]

@@ -25,7 +25,9 @@ mod sealed {
 /// }
 /// assert_eq!(mean(&[1.0_f32, 2.0, 6.0]), 3.0);
 /// ```
-pub trait Scalar: Float + Default + Debug + Send + Sync + 'static + sealed::Sealed {
+pub trait Scalar:
+    Float + Default + Debug + Send + Sync + bytemuck::Zeroable + 'static + sealed::Sealed
+{
     /// `Some` exactly when `Self` is `f32`.
     #[doc(hidden)]
     fn as_f32(s: &[Self]) -> Option<&[f32]>;

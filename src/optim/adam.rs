@@ -1,6 +1,6 @@
 //! Adam: adaptive moment estimation.
 
-use super::{Optimizer, add_weight_decay, cast};
+use super::{Optimizer, add_weight_decay, cast, slots};
 use crate::{Params, Scalar, kernel};
 
 /// Adam (Kingma & Ba, 2014) as Keras' `Adam()` computes it: bias-corrected
@@ -22,37 +22,54 @@ use crate::{Params, Scalar, kernel};
 /// `w ← w − η·m̂/(√v̂ + ε̂)`, with `ε̂ = ε/√(1 − β₂ᵗ)`; PyTorch uses Algorithm 1
 /// with `ε̂ = ε`. The two differ only while `√v̂` is of the order of `ε̂`.
 ///
-/// With L2 weight decay `λ` (`weight_decay`), `g` is replaced by `g + λ·w`
-/// before the moments are updated; for decoupled weight decay see
-/// [`AdamW`](super::AdamW).
+/// # Weight decay
+/// - Coupled L2 decay `λ` ([`with_weight_decay`](Self::with_weight_decay)):
+///   `g` is replaced by `g + λ·w` before the moments are updated.
+/// - Decoupled decay `λ`, which makes this AdamW (Loshchilov & Hutter,
+///   2019; Keras' `AdamW()`, whose default is λ = 0.004)
+///   ([`with_decoupled_weight_decay`](Self::with_decoupled_weight_decay)):
+///   `w ← w − η·λ·w − α·m/(√v + ε)`. The decay is scaled by the learning
+///   rate, as in Keras and PyTorch, so a [`Schedule`](super::Schedule)
+///   scales both, and it does not pass through the moments, so every weight
+///   shrinks by the same factor `1 − η·λ` per step.
 ///
 /// Keras defaults ([`Default`], [`new`](Self::new)): `learning_rate` 0.001,
 /// `beta_1` 0.9, `beta_2` 0.999, `epsilon` 1e-7, `weight_decay` `None`
 /// (`amsgrad` is not implemented).
 ///
+/// # State
+/// Two values shaped like the parameters: the moments `m` and `v`, in
+/// that order. The step count `t` is kept in the optimizer.
+///
 /// # Generics
-/// - `P`: the parameters ([`Params`]): a layer or a whole network. `m` and
-///   `v` are values of type `P`.
-/// - `T`: their scalar type, `f32` by default.
+/// - `T`: the scalar type of the parameters, `f32` by default.
 ///
 /// # Examples
 /// The first step moves every parameter with a nonzero gradient by about `η`
 /// against the sign of its gradient:
 /// ```
-/// use constnet::optim::Adam;
 /// use constnet::prelude::*;
 ///
 /// let mut adam = Adam::new(0.01_f64);
 /// let mut w = Dense::<2, 1, f64> { weight: [[1.0, 1.0]], bias: [1.0] };
 /// let mut g = Dense::<2, 1, f64> { weight: [[5.0, -0.2]], bias: [0.0] };
-/// adam.step(&mut w, &mut g);
+/// let mut moments = [Dense::zeros(), Dense::zeros()];
+/// adam.step(&mut w, &mut g, &mut moments);
 /// assert!((w.weight[0][0] - 0.99).abs() < 1e-6);
 /// assert!((w.weight[0][1] - 1.01).abs() < 1e-6);
 /// assert_eq!(w.bias, [1.0]);
 /// assert_eq!(adam.steps(), 1);
+/// assert!((moments[0].weight[0][0] - 0.5).abs() < 1e-12); // m = (1 − 0.9)·5
+///
+/// // AdamW: with a zero gradient only the decoupled decay acts.
+/// let mut adamw = Adam::new(0.5_f64).with_decoupled_weight_decay(0.1);
+/// let mut w = Dense::<1, 1, f64> { weight: [[2.0]], bias: [-4.0] };
+/// adamw.step(&mut w, &mut Dense::zeros(), &mut [Dense::zeros(), Dense::zeros()]);
+/// assert_eq!((w.weight, w.bias), ([[1.9]], [-3.8])); // w·(1 − 0.5·0.1)
 /// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct Adam<P, T = f32> {
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Adam<T = f32> {
     /// The learning rate η (Keras `learning_rate`).
     pub learning_rate: T,
     /// The decay β₁ of the first moment, in `[0, 1)` (Keras `beta_1`).
@@ -61,21 +78,30 @@ pub struct Adam<P, T = f32> {
     pub beta_2: T,
     /// `ε`, added to `√v` (Keras `epsilon`).
     pub epsilon: T,
-    /// Coupled L2 weight decay λ: the moments see `g + λ·w`. `None` (the
-    /// default) for none.
-    pub weight_decay: Option<T>,
-    moments: Moments<P>,
+    /// The weight decay, `None` (the default) for none.
+    pub weight_decay: Option<WeightDecay<T>>,
+    /// The number of steps taken, `t`.
+    steps: u64,
 }
 
-impl<P: Params<T>, T: Scalar> Adam<P, T> {
+/// The weight decay of [`Adam`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WeightDecay<T> {
+    /// Coupled L2 decay λ: the moments see `g + λ·w` (Adam's, PyTorch's
+    /// `Adam(weight_decay)`).
+    L2(T),
+    /// Decoupled decay λ: `w ← w − η·λ·w` beside the Adam update (AdamW).
+    Decoupled(T),
+}
+
+impl<T: Scalar> Adam<T> {
     /// Adam with learning rate `learning_rate` and Keras' defaults for the
     /// rest: β₁ = 0.9, β₂ = 0.999, ε = 1e-7, no weight decay.
     ///
     /// ```
     /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
     ///
-    /// let adam: Adam<Dense<2, 1>> = Adam::new(0.01);
+    /// let adam = Adam::new(0.01_f32);
     /// assert_eq!((adam.learning_rate, adam.beta_1, adam.beta_2, adam.epsilon), (0.01, 0.9, 0.999, 1e-7));
     /// ```
     #[must_use]
@@ -86,7 +112,7 @@ impl<P: Params<T>, T: Scalar> Adam<P, T> {
             beta_2: cast(0.999),
             epsilon: cast(1e-7),
             weight_decay: None,
-            moments: Moments::new(),
+            steps: 0,
         }
     }
 
@@ -94,106 +120,86 @@ impl<P: Params<T>, T: Scalar> Adam<P, T> {
     ///
     /// ```
     /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    /// let adam: Adam<Dense<2, 1>> = Adam::default().with_betas(0.8, 0.99);
+    /// let adam = Adam::<f32>::default().with_betas(0.8, 0.99);
     /// assert_eq!((adam.beta_1, adam.beta_2), (0.8, 0.99));
     /// ```
     #[must_use]
-    pub fn with_betas(mut self, beta_1: T, beta_2: T) -> Self {
-        self.beta_1 = beta_1;
-        self.beta_2 = beta_2;
-        self
+    pub fn with_betas(self, beta_1: T, beta_2: T) -> Self {
+        Self {
+            beta_1,
+            beta_2,
+            ..self
+        }
     }
 
     /// The same optimizer with `ε = epsilon`.
     ///
     /// ```
     /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    /// let adam: Adam<Dense<2, 1>> = Adam::default().with_epsilon(1e-8);
-    /// assert_eq!(adam.epsilon, 1e-8);
+    /// assert_eq!(Adam::<f64>::default().with_epsilon(1e-8).epsilon, 1e-8);
     /// ```
     #[must_use]
-    pub fn with_epsilon(mut self, epsilon: T) -> Self {
-        self.epsilon = epsilon;
-        self
+    pub fn with_epsilon(self, epsilon: T) -> Self {
+        Self { epsilon, ..self }
     }
 
     /// The same optimizer with coupled L2 weight decay `λ = weight_decay`:
     /// the moments see `g + λ·w`.
     ///
     /// ```
-    /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    /// let adam: Adam<Dense<2, 1>> = Adam::default().with_weight_decay(1e-4);
-    /// assert_eq!(adam.weight_decay, Some(1e-4));
+    /// use constnet::optim::{Adam, WeightDecay};
+    /// let adam = Adam::<f32>::default().with_weight_decay(1e-4);
+    /// assert_eq!(adam.weight_decay, Some(WeightDecay::L2(1e-4)));
     /// ```
     #[must_use]
-    pub fn with_weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = Some(weight_decay);
-        self
+    pub fn with_weight_decay(self, weight_decay: T) -> Self {
+        Self {
+            weight_decay: Some(WeightDecay::L2(weight_decay)),
+            ..self
+        }
+    }
+
+    /// AdamW: the same optimizer with decoupled weight decay
+    /// `λ = weight_decay`, `w ← w − η·λ·w` (Keras' `AdamW()` uses 0.004).
+    ///
+    /// ```
+    /// use constnet::optim::{Adam, WeightDecay};
+    /// let adamw = Adam::<f32>::default().with_decoupled_weight_decay(0.004);
+    /// assert_eq!(adamw.weight_decay, Some(WeightDecay::Decoupled(0.004)));
+    /// ```
+    #[must_use]
+    pub fn with_decoupled_weight_decay(self, weight_decay: T) -> Self {
+        Self {
+            weight_decay: Some(WeightDecay::Decoupled(weight_decay)),
+            ..self
+        }
     }
 
     /// The number of steps taken, `t`.
     ///
     /// ```
-    /// use constnet::optim::Adam;
     /// use constnet::prelude::*;
-    ///
-    /// let mut adam: Adam<Dense<2, 1>> = Adam::default();
-    /// adam.step(&mut Dense::zeros(), &mut Dense::zeros());
+    /// let mut adam = Adam::default();
+    /// adam.step(&mut Dense::<2, 1>::zeros(), &mut Dense::zeros(), &mut [Dense::zeros(), Dense::zeros()]);
     /// assert_eq!(adam.steps(), 1);
     /// ```
     #[must_use]
     pub fn steps(&self) -> u64 {
-        self.moments.steps
+        self.steps
     }
 
-    /// The first moment estimate `m` (not bias-corrected), one value per
-    /// parameter.
+    /// Forgets the step count, as if no step had been taken; zero the
+    /// state's moments too to start afresh.
     ///
     /// ```
-    /// use constnet::optim::Adam;
     /// use constnet::prelude::*;
-    ///
-    /// let mut adam = Adam::new(0.01_f64);
-    /// adam.step(&mut Dense::<1, 1, f64>::zeros(), &mut Dense { weight: [[2.0]], bias: [0.0] });
-    /// assert!((adam.first_moment().weight[0][0] - 0.2).abs() < 1e-15); // (1 − 0.9)·2
-    /// ```
-    #[must_use]
-    pub fn first_moment(&self) -> &P {
-        &self.moments.m
-    }
-
-    /// The second moment estimate `v` (not bias-corrected), one value per
-    /// parameter.
-    ///
-    /// ```
-    /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    ///
-    /// let mut adam = Adam::new(0.01_f64);
-    /// adam.step(&mut Dense::<1, 1, f64>::zeros(), &mut Dense { weight: [[2.0]], bias: [0.0] });
-    /// assert!((adam.second_moment().weight[0][0] - 0.004).abs() < 1e-15); // (1 − 0.999)·2²
-    /// ```
-    #[must_use]
-    pub fn second_moment(&self) -> &P {
-        &self.moments.v
-    }
-
-    /// Forgets the moments and the step count, as if no step had been taken.
-    ///
-    /// ```
-    /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    ///
-    /// let mut adam = Adam::new(0.01_f64);
-    /// adam.step(&mut Dense::<1, 1, f64>::zeros(), &mut Dense { weight: [[2.0]], bias: [0.0] });
+    /// let mut adam = Adam::default();
+    /// adam.step(&mut Dense::<2, 1>::zeros(), &mut Dense::zeros(), &mut [Dense::zeros(), Dense::zeros()]);
     /// adam.reset();
-    /// assert_eq!((adam.steps(), adam.first_moment()), (0, &Dense::zeros()));
+    /// assert_eq!(adam.steps(), 0);
     /// ```
     pub fn reset(&mut self) {
-        self.moments.reset();
+        self.steps = 0;
     }
 }
 
@@ -201,29 +207,46 @@ impl<P: Params<T>, T: Scalar> Adam<P, T> {
 ///
 /// ```
 /// use constnet::optim::Adam;
-/// use constnet::prelude::*;
-/// let adam: Adam<Dense<2, 1, f64>, f64> = Adam::default();
-/// assert_eq!(adam.learning_rate, 1e-3);
+/// assert_eq!(Adam::<f64>::default().learning_rate, 1e-3);
 /// ```
-impl<P: Params<T>, T: Scalar> Default for Adam<P, T> {
+impl<T: Scalar> Default for Adam<T> {
     fn default() -> Self {
         Self::new(cast(1e-3))
     }
 }
 
-impl<P: Params<T>, T: Scalar> Optimizer<P> for Adam<P, T> {
-    type Scalar = T;
+impl<T: Scalar> Optimizer<T> for Adam<T> {
+    /// 2: the moments `m` and `v`.
+    fn slots(&self) -> usize {
+        2
+    }
 
-    fn step(&mut self, params: &mut P, grads: &mut P) {
-        let hyper = Hyper {
-            learning_rate: self.learning_rate,
-            beta_1: self.beta_1,
-            beta_2: self.beta_2,
-            epsilon: self.epsilon,
-            l2: self.weight_decay,
-            decoupled: None,
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+        let [m, v] = slots(state, "Adam");
+        self.steps = self.steps.saturating_add(1);
+        // β^t for t beyond i32::MAX is 0 to any precision.
+        let t = i32::try_from(self.steps).unwrap_or(i32::MAX);
+        let one = T::one();
+        let (beta_1, beta_2) = (self.beta_1, self.beta_2);
+        let alpha = self.learning_rate * (one - beta_2.powi(t)).sqrt() / (one - beta_1.powi(t));
+        let (l2, decoupled) = match self.weight_decay {
+            None => (None, None),
+            Some(WeightDecay::L2(decay)) => (Some(decay), None),
+            Some(WeightDecay::Decoupled(decay)) => (None, Some(decay)),
         };
-        self.moments.step(params, grads, &hyper);
+        let step = kernel::AdamStep {
+            beta_1,
+            beta_2,
+            one_minus_beta_1: one - beta_1,
+            one_minus_beta_2: one - beta_2,
+            alpha,
+            epsilon: self.epsilon,
+            shrink: decoupled.map(|decay| self.learning_rate * decay),
+        };
+        P::visit_n([params, grads, m, v], |_, [p, g, m, v]| {
+            add_weight_decay(l2, p, g);
+            kernel::adam_update(p, g, m, v, &step);
+        });
     }
 
     fn learning_rate(&self) -> T {
@@ -232,83 +255,5 @@ impl<P: Params<T>, T: Scalar> Optimizer<P> for Adam<P, T> {
 
     fn set_learning_rate(&mut self, learning_rate: T) {
         self.learning_rate = learning_rate;
-    }
-}
-
-/// The hyper-parameters of one Adam or AdamW step.
-pub(super) struct Hyper<T> {
-    pub(super) learning_rate: T,
-    pub(super) beta_1: T,
-    pub(super) beta_2: T,
-    pub(super) epsilon: T,
-    /// Coupled L2 decay λ: `g ← g + λ·w`.
-    pub(super) l2: Option<T>,
-    /// Decoupled decay λ: `w ← w − η·λ·w`.
-    pub(super) decoupled: Option<T>,
-}
-
-/// The state of Adam and AdamW: the moments `m`, `v` and the step count `t`.
-#[derive(Clone, Debug, PartialEq)]
-pub(super) struct Moments<P> {
-    pub(super) m: P,
-    pub(super) v: P,
-    pub(super) steps: u64,
-}
-
-impl<P> Moments<P> {
-    /// Zero moments, no steps.
-    pub(super) fn new<T: Scalar>() -> Self
-    where
-        P: Params<T>,
-    {
-        Self {
-            m: P::zeros(),
-            v: P::zeros(),
-            steps: 0,
-        }
-    }
-
-    /// Back to [`new`](Self::new).
-    pub(super) fn reset<T: Scalar>(&mut self)
-    where
-        P: Params<T>,
-    {
-        self.m.set_zero();
-        self.v.set_zero();
-        self.steps = 0;
-    }
-
-    /// One Adam step (Keras' form, see [`Adam`]), with the optional weight
-    /// decays of `hyper`.
-    pub(super) fn step<T: Scalar>(&mut self, params: &mut P, grads: &mut P, hyper: &Hyper<T>)
-    where
-        P: Params<T>,
-    {
-        self.steps = self.steps.saturating_add(1);
-        // β^t for t beyond i32::MAX is 0 to any precision.
-        let t = i32::try_from(self.steps).unwrap_or(i32::MAX);
-        let one = T::one();
-        let (beta_1, beta_2, eps) = (hyper.beta_1, hyper.beta_2, hyper.epsilon);
-        let (one_minus_beta_1, one_minus_beta_2) = (one - beta_1, one - beta_2);
-        let alpha = hyper.learning_rate * (one - beta_2.powi(t)).sqrt() / (one - beta_1.powi(t));
-        let step = kernel::AdamStep {
-            beta_1,
-            beta_2,
-            one_minus_beta_1,
-            one_minus_beta_2,
-            alpha,
-            epsilon: eps,
-            shrink: hyper.decoupled.map(|decay| hyper.learning_rate * decay),
-        };
-        let l2 = hyper.l2;
-        P::visit_n([params, grads, &mut self.m, &mut self.v], &mut |[
-            p,
-            g,
-            m,
-            v,
-        ]| {
-            add_weight_decay(l2, p, g);
-            kernel::adam_update(p, g, m, v, &step);
-        });
     }
 }

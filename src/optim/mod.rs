@@ -1,33 +1,33 @@
 //! Optimizers: how parameters move given their gradients.
 //!
 //! Every optimizer serves every layer and network: it walks parameters,
-//! gradients and its own state together as flat slices with
-//! [`Params::visit_n`](crate::Params::visit_n). Optimizer state (velocities,
-//! moment estimates) is kept in values of the parameters' own type `P`, built
-//! once with [`Params::zeros`](crate::Params::zeros), so a step never touches
-//! the heap. The optimizers use only `core` and [`num_traits::Float`].
+//! gradients and its state together as flat slices with
+//! [`Params::visit_n`](crate::Params::visit_n). The state (velocities,
+//! moment estimates) is kept in values of the parameters' own type, owned
+//! by the caller (see [`Optimizer`]), so a step never touches the heap and
+//! the optimizer itself names no network.
 //!
 //! Per parameter `w` with gradient `g`, learning rate `η`:
 //!
 //! | optimizer | update | state | Keras |
 //! | --- | --- | --- | --- |
 //! | [`Sgd`] | `w ← w − η·g` | none | `SGD()` |
-//! | [`SgdMomentum`], [`Momentum::Classic`] | `v ← μ·v − η·g; w ← w + v` | `v` | `SGD(momentum=μ)` |
-//! | [`SgdMomentum`], [`Momentum::Nesterov`] | `v ← μ·v − η·g; w ← w + μ·v − η·g` | `v` | `SGD(momentum=μ, nesterov=True)` |
+//! | [`Sgd`] with [`Momentum::Classic`] | `v ← μ·v − η·g; w ← w + v` | `v` | `SGD(momentum=μ)` |
+//! | [`Sgd`] with [`Momentum::Nesterov`] | `v ← μ·v − η·g; w ← w + μ·v − η·g` | `v` | `SGD(momentum=μ, nesterov=True)` |
 //! | [`RmsProp`] | `s ← ρ·s + (1−ρ)·g²; w ← w − η·g/(√s + ε)` (plus optional momentum) | `s`, momentum | `RMSprop()` |
 //! | [`Adam`] | `m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; w ← w − η·√(1−β₂ᵗ)/(1−β₁ᵗ)·m/(√v + ε)` | `m`, `v`, `t` | `Adam()` |
-//! | [`AdamW`] | Adam, plus `w ← w − η·λ·w` | `m`, `v`, `t` | `AdamW()` |
+//! | [`Adam`] with decoupled decay (AdamW) | Adam, plus `w ← w − η·λ·w` | `m`, `v`, `t` | `AdamW()` |
 //!
 //! Defaults follow Keras (`Default` gives Keras' learning rate too; `new(η)`
 //! takes the learning rate and Keras' defaults for the rest).
 //!
 //! # Weight decay
-//! [`Sgd`], [`SgdMomentum`], [`RmsProp`] and [`Adam`] take an optional
-//! *coupled* L2 weight decay `λ` (`weight_decay`, `None` by default): the
-//! update sees the gradient `g + λ·w`, as in PyTorch's `weight_decay`
-//! argument of these optimizers. (Keras 3's `weight_decay` argument is the
-//! decoupled kind for every optimizer.) [`AdamW`] has the *decoupled* kind,
-//! `w ← w − η·λ·w` beside the Adam update. Optimizers see flat slices, not
+//! [`Sgd`], [`RmsProp`] and [`Adam`] take an optional *coupled* L2 weight
+//! decay `λ` (`weight_decay`, `None` by default): the update sees the
+//! gradient `g + λ·w`, as in PyTorch's `weight_decay` argument of these
+//! optimizers. (Keras 3's `weight_decay` argument is the decoupled kind for
+//! every optimizer.) [`Adam::with_decoupled_weight_decay`] gives AdamW's
+//! *decoupled* kind, `w ← w − η·λ·w` beside the Adam update. Optimizers see flat slices, not
 //! names, so biases are decayed like weights.
 //!
 //! # Learning-rate schedules
@@ -38,7 +38,6 @@
 //!
 //! ```
 //! use constnet::optim::schedule::{Schedule, StepDecay};
-//! use constnet::optim::Adam;
 //! use constnet::prelude::*;
 //! use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
 //!
@@ -58,31 +57,32 @@
 //! ```
 
 mod adam;
-mod adamw;
-mod momentum;
 mod rmsprop;
 pub mod schedule;
 mod sgd;
 
-pub use adam::Adam;
-pub use adamw::AdamW;
-pub use momentum::{Momentum, SgdMomentum};
+pub use adam::{Adam, WeightDecay};
 pub use rmsprop::RmsProp;
 pub use schedule::Schedule;
-pub use sgd::Sgd;
-pub(crate) use sgd::descend;
+pub use sgd::{Momentum, Sgd};
 
 use num_traits::{Float, ToPrimitive};
 
-use crate::{Scalar, kernel};
+use crate::{Params, Scalar, kernel};
 
-/// Updates parameters `P` from their gradients (a value of the same type, see
-/// [`Params`](crate::Params)).
+/// Updates parameters from their gradients.
 ///
-/// An optimizer walks parameters and gradients as flat slices with
-/// [`Params::visit_n`](crate::Params::visit_n), so one optimizer serves every
-/// layer and network. A step never allocates; optimizers that keep state keep
-/// it in values of type `P` too.
+/// An optimizer is its hyper-parameters (learning rate, momentum, …) and
+/// nothing that depends on the network: `Sgd::new(0.5)` serves every
+/// network, and its learning rate is set without naming one. What it keeps
+/// per parameter (a velocity, moment estimates) lives in `state`: values
+/// of the parameters' own type `P`, [`slots`](Self::slots) of them, which
+/// the caller owns — [`Trainer`](crate::Trainer) builds them on the heap in
+/// place, a caller without a heap keeps them where it likes (e.g.
+/// `[Net::zeros(), Net::zeros()]` for [`Adam`]). An optimizer walks
+/// parameters, gradients and state together as flat slices with
+/// [`Params::visit_n`], so one optimizer serves every layer, and a step
+/// never allocates.
 ///
 /// # Examples
 /// ```
@@ -90,72 +90,62 @@ use crate::{Scalar, kernel};
 ///
 /// let mut layer = Dense::<1, 1, f64> { weight: [[1.0]], bias: [0.0] };
 /// let mut grads = Dense::<1, 1, f64> { weight: [[2.0]], bias: [-1.0] };
-/// Sgd::new(0.5).step(&mut layer, &mut grads);
+/// let mut sgd = Sgd::new(0.5);
+/// assert_eq!(sgd.slots(), 0);
+/// sgd.step(&mut layer, &mut grads, &mut []);
 /// assert_eq!((layer.weight, layer.bias), ([[0.0]], [0.5]));
+/// sgd.set_learning_rate(0.25); // no network type needed
 /// ```
-pub trait Optimizer<P> {
-    /// The scalar type of the learning rate and the parameters.
-    type Scalar: num_traits::Float;
+pub trait Optimizer<T: Scalar> {
+    /// How many values shaped like the parameters [`step`](Self::step)
+    /// needs in its `state`: 0 for plain SGD, 1 for a velocity, 2 for
+    /// Adam's moments.
+    #[must_use]
+    fn slots(&self) -> usize;
 
-    /// One update of `params` given `grads` = ∂C/∂params. `grads` is mutable
-    /// so optimizers may transform it in place; callers treat it as consumed.
-    fn step(&mut self, params: &mut P, grads: &mut P);
+    /// One update of `params` given `grads` = ∂C/∂params, with `state`
+    /// holding at least [`slots`](Self::slots) values of `P` (all zero
+    /// before the first step). `grads` is mutable so optimizers may
+    /// transform it in place; callers treat it as consumed.
+    ///
+    /// # Panics
+    /// If `state` holds fewer than [`slots`](Self::slots) values.
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]);
 
     /// The current learning rate η.
     ///
     /// ```
     /// use constnet::prelude::*;
-    /// let sgd = Sgd::new(0.5_f32);
-    /// assert_eq!(Optimizer::<Dense<1, 1>>::learning_rate(&sgd), 0.5);
+    /// assert_eq!(Sgd::new(0.5_f32).learning_rate(), 0.5);
     /// ```
     #[must_use]
-    fn learning_rate(&self) -> Self::Scalar;
+    fn learning_rate(&self) -> T;
 
     /// Sets the learning rate η, e.g. from a [`Schedule`] before each epoch:
-    /// `optimizer.set_learning_rate(schedule.rate(epoch))`. Optimizer state
+    /// `optimizer.set_learning_rate(schedule.rate(epoch))`. The state
     /// (momentum, moment estimates) is kept.
     ///
     /// ```
-    /// use constnet::optim::Adam;
     /// use constnet::optim::schedule::{Cosine, Schedule};
     /// use constnet::prelude::*;
     ///
-    /// let mut sgd = Sgd::new(0.5_f32);
-    /// Optimizer::<Dense<1, 1>>::set_learning_rate(&mut sgd, 0.1);
-    /// assert_eq!(sgd.learning_rate, 0.1);
-    ///
-    /// let mut adam: Adam<Dense<1, 1>> = Adam::default();
+    /// let mut adam = Adam::default();
     /// let schedule = Cosine { initial: 1e-3, minimum: 0.0, epochs: 10 };
     /// adam.set_learning_rate(schedule.rate(6)); // half-way: η = 0.5e-3
-    /// assert!((adam.learning_rate() - 0.5e-3).abs() < 1e-9);
+    /// assert!((adam.learning_rate() - 0.5e-3_f32).abs() < 1e-9);
     /// ```
-    fn set_learning_rate(&mut self, learning_rate: Self::Scalar);
+    fn set_learning_rate(&mut self, learning_rate: T);
+}
 
-    /// `Some(η)` when the next [`step`](Self::step) is plain gradient
-    /// descent, `w ← w − η·g` for every parameter and nothing else (no
-    /// weight decay, no state to update), rounded as [`Sgd`] rounds it;
-    /// `None` (the default) otherwise.
-    ///
-    /// A training step that gets `Some(η)` may apply that update itself
-    /// instead of calling [`step`](Self::step): [`train::step`](crate::train::step)
-    /// and [`Trainer`](crate::Trainer) then subtract each tile of the first
-    /// layer's weight gradient from the weights as soon as it is summed
-    /// ([`Layer::backward_params_sgd`](crate::Layer::backward_params_sgd)),
-    /// which saves writing a gradient as large as the weights and reading
-    /// it back. The network gets the same bits either way.
-    ///
-    /// ```
-    /// use constnet::optim::Adam;
-    /// use constnet::prelude::*;
-    ///
-    /// type Net = (Dense<2, 1>,);
-    /// assert_eq!(Optimizer::<Net>::plain_rate(&Sgd::new(0.5_f32)), Some(0.5));
-    /// assert_eq!(Optimizer::<Net>::plain_rate(&Sgd::new(0.5_f32).with_weight_decay(1e-4)), None);
-    /// assert_eq!(Adam::<Net>::new(1e-3).plain_rate(), None);
-    /// ```
-    #[must_use]
-    fn plain_rate(&self) -> Option<Self::Scalar> {
-        None
+/// The first `N` values of `state`, for an optimizer that needs `N`.
+///
+/// # Panics
+/// If `state` holds fewer, naming the optimizer.
+fn slots<'s, P, const N: usize>(state: &'s mut [P], optimizer: &str) -> &'s mut [P; N] {
+    let found = state.len();
+    match state.get_mut(..N).and_then(|s| s.try_into().ok()) {
+        Some(slots) => slots,
+        None => panic!("{optimizer} needs {N} state values shaped like the parameters, got {found}"),
     }
 }
 

@@ -1,6 +1,6 @@
 //! RMSprop: gradients divided by a running root mean square.
 
-use super::{Optimizer, add_weight_decay, cast};
+use super::{Optimizer, add_weight_decay, cast, slots};
 use crate::{Params, Scalar};
 
 /// RMSprop (Hinton, 2012), Keras' `RMSprop()`: each parameter's step is its
@@ -25,10 +25,12 @@ use crate::{Params, Scalar};
 /// `rho` 0.9, `momentum` 0, `epsilon` 1e-7, `weight_decay` `None` (not
 /// centered; the centered variant is not implemented).
 ///
+/// # State
+/// Values shaped like the parameters: the mean square `s`, then, with
+/// momentum, the momentum buffer `u`.
+///
 /// # Generics
-/// - `P`: the parameters ([`Params`]): a layer or a whole network. The mean
-///   square and the momentum buffer are values of type `P`.
-/// - `T`: their scalar type, `f32` by default.
+/// - `T`: the scalar type of the parameters, `f32` by default.
 ///
 /// # Examples
 /// Keras' documented example: `w = 10`, loss `w²/2`, one step with η = 0.1.
@@ -39,12 +41,13 @@ use crate::{Params, Scalar};
 /// let mut opt = RmsProp::new(0.1_f64);
 /// let mut w = Dense::<1, 1, f64> { weight: [[10.0]], bias: [0.0] };
 /// let mut g = Dense::<1, 1, f64> { weight: [[10.0]], bias: [0.0] };
-/// opt.step(&mut w, &mut g);
+/// opt.step(&mut w, &mut g, &mut [Dense::zeros()]);
 /// // s = 0.1·100 = 10; w = 10 − 0.1·10/(√10 + 1e-7) ≈ 9.683772.
 /// assert!((w.weight[0][0] - 9.683772).abs() < 1e-6);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct RmsProp<P, T = f32> {
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct RmsProp<T = f32> {
     /// The learning rate η (Keras `learning_rate`).
     pub learning_rate: T,
     /// The discount ρ of the mean square, in `[0, 1)` (Keras `rho`).
@@ -56,19 +59,15 @@ pub struct RmsProp<P, T = f32> {
     /// Coupled L2 weight decay λ: the update uses `g + λ·w`. `None` (the
     /// default) for none.
     pub weight_decay: Option<T>,
-    mean_square: P,
-    momentum_buffer: P,
 }
 
-impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
+impl<T: Scalar> RmsProp<T> {
     /// RMSprop with learning rate `learning_rate` and Keras' defaults for the
     /// rest: ρ = 0.9, μ = 0, ε = 1e-7, no weight decay.
     ///
     /// ```
     /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    ///
-    /// let opt: RmsProp<Dense<2, 1>> = RmsProp::new(0.01);
+    /// let opt = RmsProp::new(0.01_f32);
     /// assert_eq!((opt.learning_rate, opt.rho, opt.momentum, opt.epsilon), (0.01, 0.9, 0.0, 1e-7));
     /// ```
     #[must_use]
@@ -79,8 +78,6 @@ impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
             momentum: T::zero(),
             epsilon: cast(1e-7),
             weight_decay: None,
-            mean_square: P::zeros(),
-            momentum_buffer: P::zeros(),
         }
     }
 
@@ -88,14 +85,11 @@ impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
     ///
     /// ```
     /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    /// let opt: RmsProp<Dense<2, 1>> = RmsProp::default().with_rho(0.99);
-    /// assert_eq!(opt.rho, 0.99);
+    /// assert_eq!(RmsProp::<f32>::default().with_rho(0.99).rho, 0.99);
     /// ```
     #[must_use]
-    pub fn with_rho(mut self, rho: T) -> Self {
-        self.rho = rho;
-        self
+    pub fn with_rho(self, rho: T) -> Self {
+        Self { rho, ..self }
     }
 
     /// The same optimizer with momentum `μ = momentum`:
@@ -104,27 +98,23 @@ impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
     /// ```
     /// use constnet::optim::RmsProp;
     /// use constnet::prelude::*;
-    /// let opt: RmsProp<Dense<2, 1>> = RmsProp::default().with_momentum(0.9);
-    /// assert_eq!(opt.momentum, 0.9);
+    /// let opt = RmsProp::<f32>::default().with_momentum(0.9);
+    /// assert_eq!((opt.momentum, opt.slots()), (0.9, 2));
     /// ```
     #[must_use]
-    pub fn with_momentum(mut self, momentum: T) -> Self {
-        self.momentum = momentum;
-        self
+    pub fn with_momentum(self, momentum: T) -> Self {
+        Self { momentum, ..self }
     }
 
     /// The same optimizer with `ε = epsilon`.
     ///
     /// ```
     /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    /// let opt: RmsProp<Dense<2, 1>> = RmsProp::default().with_epsilon(1e-8);
-    /// assert_eq!(opt.epsilon, 1e-8);
+    /// assert_eq!(RmsProp::<f64>::default().with_epsilon(1e-8).epsilon, 1e-8);
     /// ```
     #[must_use]
-    pub fn with_epsilon(mut self, epsilon: T) -> Self {
-        self.epsilon = epsilon;
-        self
+    pub fn with_epsilon(self, epsilon: T) -> Self {
+        Self { epsilon, ..self }
     }
 
     /// The same optimizer with coupled L2 weight decay `λ = weight_decay`:
@@ -132,45 +122,14 @@ impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
     ///
     /// ```
     /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    /// let opt: RmsProp<Dense<2, 1>> = RmsProp::default().with_weight_decay(1e-4);
-    /// assert_eq!(opt.weight_decay, Some(1e-4));
+    /// assert_eq!(RmsProp::<f32>::default().with_weight_decay(1e-4).weight_decay, Some(1e-4));
     /// ```
     #[must_use]
-    pub fn with_weight_decay(mut self, weight_decay: T) -> Self {
-        self.weight_decay = Some(weight_decay);
-        self
-    }
-
-    /// The moving average `s` of squared gradients, one value per parameter.
-    ///
-    /// ```
-    /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    ///
-    /// let mut opt = RmsProp::new(0.1_f64);
-    /// opt.step(&mut Dense::<1, 1, f64>::zeros(), &mut Dense { weight: [[2.0]], bias: [0.0] });
-    /// assert!((opt.mean_square().weight[0][0] - 0.4).abs() < 1e-15); // (1 − 0.9)·2²
-    /// ```
-    #[must_use]
-    pub fn mean_square(&self) -> &P {
-        &self.mean_square
-    }
-
-    /// Forgets the mean square and momentum, as if no step had been taken.
-    ///
-    /// ```
-    /// use constnet::optim::RmsProp;
-    /// use constnet::prelude::*;
-    ///
-    /// let mut opt = RmsProp::new(0.1_f64);
-    /// opt.step(&mut Dense::<1, 1, f64>::zeros(), &mut Dense { weight: [[2.0]], bias: [0.0] });
-    /// opt.reset();
-    /// assert_eq!(*opt.mean_square(), Dense::zeros());
-    /// ```
-    pub fn reset(&mut self) {
-        self.mean_square.set_zero();
-        self.momentum_buffer.set_zero();
+    pub fn with_weight_decay(self, weight_decay: T) -> Self {
+        Self {
+            weight_decay: Some(weight_decay),
+            ..self
+        }
     }
 }
 
@@ -178,25 +137,27 @@ impl<P: Params<T>, T: Scalar> RmsProp<P, T> {
 ///
 /// ```
 /// use constnet::optim::RmsProp;
-/// use constnet::prelude::*;
-/// let opt: RmsProp<Dense<2, 1, f64>, f64> = RmsProp::default();
-/// assert_eq!(opt.learning_rate, 1e-3);
+/// assert_eq!(RmsProp::<f64>::default().learning_rate, 1e-3);
 /// ```
-impl<P: Params<T>, T: Scalar> Default for RmsProp<P, T> {
+impl<T: Scalar> Default for RmsProp<T> {
     fn default() -> Self {
         Self::new(cast(1e-3))
     }
 }
 
-impl<P: Params<T>, T: Scalar> Optimizer<P> for RmsProp<P, T> {
-    type Scalar = T;
+impl<T: Scalar> Optimizer<T> for RmsProp<T> {
+    /// 1 (the mean square), 2 with momentum (and the momentum buffer).
+    fn slots(&self) -> usize {
+        if self.momentum == T::zero() { 1 } else { 2 }
+    }
 
-    fn step(&mut self, params: &mut P, grads: &mut P) {
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
         let (rate, rho, mu, eps) = (self.learning_rate, self.rho, self.momentum, self.epsilon);
         let one_minus_rho = T::one() - rho;
         let decay = self.weight_decay;
         if mu == T::zero() {
-            P::visit_n([params, grads, &mut self.mean_square], &mut |[p, g, s]| {
+            let [mean_square] = slots(state, "RmsProp");
+            P::visit_n([params, grads, mean_square], |_, [p, g, s]| {
                 add_weight_decay(decay, p, g);
                 for ((w, &g), s) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
                     *s = rho * *s + one_minus_rho * g * g;
@@ -204,23 +165,16 @@ impl<P: Params<T>, T: Scalar> Optimizer<P> for RmsProp<P, T> {
                 }
             });
         } else {
-            P::visit_n(
-                [
-                    params,
-                    grads,
-                    &mut self.mean_square,
-                    &mut self.momentum_buffer,
-                ],
-                &mut |[p, g, s, u]| {
-                    add_weight_decay(decay, p, g);
-                    let state = s.iter_mut().zip(u.iter_mut());
-                    for ((w, &g), (s, u)) in p.iter_mut().zip(g.iter()).zip(state) {
-                        *s = rho * *s + one_minus_rho * g * g;
-                        *u = mu * *u + rate * g / (s.sqrt() + eps);
-                        *w = *w - *u;
-                    }
-                },
-            );
+            let [mean_square, momentum] = slots(state, "RmsProp with momentum");
+            P::visit_n([params, grads, mean_square, momentum], |_, [p, g, s, u]| {
+                add_weight_decay(decay, p, g);
+                let state = s.iter_mut().zip(u.iter_mut());
+                for ((w, &g), (s, u)) in p.iter_mut().zip(g.iter()).zip(state) {
+                    *s = rho * *s + one_minus_rho * g * g;
+                    *u = mu * *u + rate * g / (s.sqrt() + eps);
+                    *w = *w - *u;
+                }
+            });
         }
     }
 

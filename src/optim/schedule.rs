@@ -21,11 +21,10 @@
 //! # Examples
 //! ```
 //! use constnet::optim::schedule::{Cosine, Schedule};
-//! use constnet::optim::Adam;
 //! use constnet::prelude::*;
 //!
 //! let schedule = Cosine { initial: 0.01, minimum: 0.0, epochs: 30 };
-//! let mut adam: Adam<(Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid)> = Adam::new(0.01);
+//! let mut adam = Adam::new(0.01_f32);
 //! for epoch in 1..=30 {
 //!     adam.set_learning_rate(schedule.rate(epoch));
 //!     // trainer.epoch(…, epoch)?;

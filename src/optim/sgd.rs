@@ -1,15 +1,44 @@
-//! Plain stochastic gradient descent.
+//! Stochastic gradient descent, plain or with classic or Nesterov momentum.
 
-use super::{Momentum, Optimizer, SgdMomentum, add_weight_decay, cast};
+use super::{Optimizer, add_weight_decay, cast, slots};
 use crate::{Params, Scalar, kernel};
 
-/// Stochastic gradient descent: `w ← w − η·∂C/∂w` for every parameter `w`.
+/// The kind of momentum of [`Sgd`].
 ///
-/// With L2 weight decay `λ` ([`with_weight_decay`](Self::with_weight_decay)):
-/// `w ← w − η·(∂C/∂w + λ·w)`. Stateless; for momentum see
-/// [`with_momentum`](Self::with_momentum).
+/// # Examples
+/// ```
+/// use constnet::optim::{Momentum, Sgd};
 ///
-/// Keras' `SGD()`: `learning_rate` 0.01 ([`Default`]), `momentum` 0,
+/// let classic = Sgd::new(0.01_f32).with_momentum(0.9, Momentum::Classic);
+/// assert_eq!(classic.kind, Momentum::default());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Momentum {
+    /// Heavy-ball momentum: `v ← μ·v − η·g; w ← w + v` (Keras
+    /// `nesterov=False`).
+    #[default]
+    Classic,
+    /// Nesterov momentum: `v ← μ·v − η·g; w ← w + μ·v − η·g`, the step looks
+    /// ahead along the new velocity (Keras `nesterov=True`).
+    Nesterov,
+}
+
+/// Stochastic gradient descent, Keras' `SGD(learning_rate, momentum,
+/// nesterov, weight_decay)`.
+///
+/// For every parameter `w` with gradient `g`, learning rate `η`:
+/// - momentum `μ = 0` (the default): `w ← w − η·g`, no state;
+/// - [`Momentum::Classic`]: `v ← μ·v − η·g; w ← w + v`, with a velocity `v`
+///   (one state value, starting at 0);
+/// - [`Momentum::Nesterov`]: `v ← μ·v − η·g; w ← w + μ·v − η·g` (with the
+///   new `v`).
+///
+/// With L2 weight decay `λ` ([`with_weight_decay`](Self::with_weight_decay)),
+/// `g` is replaced by `g + λ·w` (`w` before the step). PyTorch's
+/// `SGD(momentum, nesterov)` keeps `v/(−η)` instead of `v`: the same steps
+/// while `η` is constant.
+///
+/// Keras' defaults ([`Default`]): `learning_rate` 0.01, `momentum` 0,
 /// `weight_decay` `None`.
 ///
 /// # Generics
@@ -17,37 +46,71 @@ use crate::{Params, Scalar, kernel};
 ///
 /// # Examples
 /// ```
+/// use constnet::optim::Momentum;
 /// use constnet::prelude::*;
 ///
 /// let mut sgd = Sgd::new(3.0_f32); // the lecture's η
-/// assert_eq!(sgd.learning_rate, 3.0);
 /// let mut w = Dense::<1, 1> { weight: [[1.0]], bias: [1.0] };
-/// let mut g = Dense::<1, 1> { weight: [[0.1]], bias: [0.0] };
-/// sgd.step(&mut w, &mut g);
+/// sgd.step(&mut w, &mut Dense { weight: [[0.1]], bias: [0.0] }, &mut []);
 /// assert!((w.weight[0][0] - 0.7).abs() < 1e-6);
+///
+/// // With momentum: the same gradient twice, v = −0.1·2 = −0.2, then
+/// // v = 0.5·(−0.2) − 0.2 = −0.3.
+/// let mut opt = Sgd::new(0.1_f64).with_momentum(0.5, Momentum::Classic);
+/// let mut w = Dense::<1, 1, f64> { weight: [[1.0]], bias: [0.0] };
+/// let mut velocity = [Dense::zeros()];
+/// opt.step(&mut w, &mut Dense { weight: [[2.0]], bias: [0.0] }, &mut velocity);
+/// opt.step(&mut w, &mut Dense { weight: [[2.0]], bias: [0.0] }, &mut velocity);
+/// assert!((w.weight[0][0] - (1.0 - 0.2 - 0.3)).abs() < 1e-12);
+/// assert!((velocity[0].weight[0][0] + 0.3).abs() < 1e-12);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct Sgd<T> {
+pub struct Sgd<T = f32> {
     /// The learning rate η (Keras `learning_rate`).
     pub learning_rate: T,
+    /// The momentum μ, usually in `[0, 1)` (Keras `momentum`); 0 for none.
+    pub momentum: T,
+    /// Classic or Nesterov (Keras `nesterov`), when `momentum` is not 0.
+    pub kind: Momentum,
     /// Coupled L2 weight decay λ: the update uses `g + λ·w`. `None` (the
     /// default) for none.
     pub weight_decay: Option<T>,
 }
 
-impl<T> Sgd<T> {
-    /// SGD with learning rate `learning_rate` and no weight decay.
+impl<T: Scalar> Sgd<T> {
+    /// SGD with learning rate `learning_rate`, no momentum and no weight
+    /// decay.
     ///
     /// ```
     /// use constnet::optim::Sgd;
     /// assert_eq!(Sgd::new(0.1_f64).learning_rate, 0.1);
     /// ```
     #[must_use]
-    pub const fn new(learning_rate: T) -> Self {
+    pub fn new(learning_rate: T) -> Self {
         Self {
             learning_rate,
+            momentum: T::zero(),
+            kind: Momentum::Classic,
             weight_decay: None,
+        }
+    }
+
+    /// The same optimizer with momentum `μ = momentum` of the given kind.
+    ///
+    /// ```
+    /// use constnet::optim::{Momentum, Sgd};
+    /// use constnet::prelude::*;
+    ///
+    /// let opt = Sgd::new(0.01_f32).with_momentum(0.9, Momentum::Nesterov);
+    /// assert_eq!((opt.momentum, opt.kind, opt.slots()), (0.9, Momentum::Nesterov, 1));
+    /// ```
+    #[must_use]
+    pub fn with_momentum(self, momentum: T, kind: Momentum) -> Self {
+        Self {
+            momentum,
+            kind,
+            ..self
         }
     }
 
@@ -59,8 +122,7 @@ impl<T> Sgd<T> {
     ///
     /// let mut sgd = Sgd::new(0.5_f64).with_weight_decay(0.1);
     /// let mut w = Dense::<1, 1, f64> { weight: [[2.0]], bias: [0.0] };
-    /// let mut g = Dense::<1, 1, f64>::zeros();
-    /// sgd.step(&mut w, &mut g);
+    /// sgd.step(&mut w, &mut Dense::zeros(), &mut []);
     /// assert_eq!(w.weight, [[1.9]]); // 2 − 0.5·(0 + 0.1·2)
     /// ```
     #[must_use]
@@ -70,50 +132,14 @@ impl<T> Sgd<T> {
             ..self
         }
     }
-
-    /// Sets the learning rate η; the same as
-    /// [`Optimizer::set_learning_rate`], which for `Sgd` (an optimizer of
-    /// every network type) would need the network type named.
-    ///
-    /// ```
-    /// use constnet::optim::schedule::{Schedule, StepDecay};
-    /// use constnet::prelude::*;
-    ///
-    /// let mut sgd = Sgd::new(3.0_f32);
-    /// let schedule = StepDecay { initial: 3.0, factor: 0.1, every: 10 };
-    /// sgd.set_learning_rate(schedule.rate(11));
-    /// assert!((sgd.learning_rate - 0.3).abs() < 1e-6);
-    /// ```
-    pub fn set_learning_rate(&mut self, learning_rate: T) {
-        self.learning_rate = learning_rate;
-    }
 }
 
-impl<T: Scalar> Sgd<T> {
-    /// SGD with momentum `μ = momentum` of the given kind, keeping this
-    /// learning rate and weight decay. The velocity starts at zero.
-    ///
-    /// ```
-    /// use constnet::optim::{Momentum, SgdMomentum};
-    /// use constnet::prelude::*;
-    ///
-    /// let opt: SgdMomentum<Dense<2, 1>> = Sgd::new(0.01).with_momentum(0.9, Momentum::Nesterov);
-    /// assert_eq!((opt.learning_rate, opt.momentum, opt.kind), (0.01, 0.9, Momentum::Nesterov));
-    /// ```
-    #[must_use]
-    pub fn with_momentum<P: Params<T>>(self, momentum: T, kind: Momentum) -> SgdMomentum<P, T> {
-        let mut optimizer = SgdMomentum::new(self.learning_rate, momentum, kind);
-        optimizer.weight_decay = self.weight_decay;
-        optimizer
-    }
-}
-
-/// Keras' default learning rate, 0.01, and no weight decay.
+/// Keras' default learning rate, 0.01, no momentum and no weight decay.
 ///
 /// ```
 /// use constnet::optim::Sgd;
 /// let sgd = Sgd::<f64>::default();
-/// assert_eq!((sgd.learning_rate, sgd.weight_decay), (0.01, None));
+/// assert_eq!((sgd.learning_rate, sgd.momentum, sgd.weight_decay), (0.01, 0.0, None));
 /// ```
 impl<T: Scalar> Default for Sgd<T> {
     fn default() -> Self {
@@ -121,26 +147,31 @@ impl<T: Scalar> Default for Sgd<T> {
     }
 }
 
-impl<T: Scalar, P: Params<T>> Optimizer<P> for Sgd<T> {
-    type Scalar = T;
-
-    fn step(&mut self, params: &mut P, grads: &mut P) {
-        match self.weight_decay {
-            None => descend(params, grads, self.learning_rate),
-            Some(decay) => {
-                let rate = -self.learning_rate;
-                P::visit_n([params, grads], &mut |[p, g]| {
-                    add_weight_decay(Some(decay), p, g);
-                    kernel::axpy(rate, g, p);
-                });
-            }
-        }
+impl<T: Scalar> Optimizer<T> for Sgd<T> {
+    /// 0 without momentum, 1 (the velocity) with.
+    fn slots(&self) -> usize {
+        usize::from(self.momentum != T::zero())
     }
 
-    /// `Some(η)` without weight decay: the step is then `w ← w − η·g` and
-    /// nothing else.
-    fn plain_rate(&self) -> Option<T> {
-        self.weight_decay.is_none().then_some(self.learning_rate)
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+        let (rate, mu, decay) = (self.learning_rate, self.momentum, self.weight_decay);
+        if mu == T::zero() {
+            let alpha = -rate;
+            P::visit_n([params, grads], |_, [p, g]| {
+                add_weight_decay(decay, p, g);
+                kernel::axpy(alpha, g, p);
+            });
+            return;
+        }
+        let [velocity] = slots(state, "Sgd with momentum");
+        let nesterov = self.kind == Momentum::Nesterov;
+        P::visit_n([params, grads, velocity], |_, [p, g, v]| {
+            add_weight_decay(decay, p, g);
+            for ((w, &g), v) in p.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
+                *v = mu * *v - rate * g;
+                *w = *w + if nesterov { mu * *v - rate * g } else { *v };
+            }
+        });
     }
 
     fn learning_rate(&self) -> T {
@@ -150,15 +181,4 @@ impl<T: Scalar, P: Params<T>> Optimizer<P> for Sgd<T> {
     fn set_learning_rate(&mut self, learning_rate: T) {
         self.learning_rate = learning_rate;
     }
-}
-
-/// One step of plain gradient descent, `w ← w − η·g` for every parameter
-/// `w` of `params` and its gradient `g` in `grads` (`η = rate`): what
-/// [`Sgd::step`](Optimizer::step) does without weight decay, and what
-/// [`Layer::backward_params_sgd`](crate::Layer::backward_params_sgd) does by
-/// default. Rounded as [`kernel::axpy`] rounds (once per parameter with the
-/// AVX2 kernels), so every caller gets the same bits.
-pub(crate) fn descend<T: Scalar, P: Params<T>>(params: &mut P, grads: &mut P, rate: T) {
-    let alpha = -rate;
-    P::visit_n([params, grads], &mut |[p, g]| kernel::axpy(alpha, g, p));
 }

@@ -35,6 +35,14 @@ pub enum TrainError {
         /// The offending cost.
         loss: f64,
     },
+    /// The optimizer's state holds fewer values than it needs
+    /// ([`Optimizer::slots`](crate::Optimizer::slots)); nothing was changed.
+    OptimizerState {
+        /// The values the optimizer needs.
+        expected: usize,
+        /// The values given.
+        found: usize,
+    },
     /// A gradient was NaN or infinite while the cost was finite; the
     /// parameters were left as they were before the batch.
     NonFiniteGradient {
@@ -92,6 +100,10 @@ impl fmt::Display for TrainError {
                 fmt_location(f, epoch, batch)?;
                 write!(f, ": training diverged (try a smaller learning rate)")
             }
+            Self::OptimizerState { expected, found } => write!(
+                f,
+                "the optimizer needs {expected} state values shaped like the network, got {found}"
+            ),
             Self::NonFiniteGradient { epoch, batch } => {
                 write!(f, "a gradient is not finite")?;
                 fmt_location(f, epoch, batch)?;

@@ -138,7 +138,7 @@ impl<N, L, O> Trainer<N, L, O> {
         N: Layer<I, Output = [I::Scalar; C]>,
         Y: Target<N::Output>,
         L: Loss<N::Output, Y> + Loss<N::Output, Class<C>>,
-        O: Optimizer<N, Scalar = I::Scalar>,
+        O: Optimizer<I::Scalar>,
     {
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let mut history = History::default();

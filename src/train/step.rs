@@ -5,7 +5,8 @@
 use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
-use crate::{Gradients, Layer, Loss, Optimizer, Sample, Tensor};
+use crate::block::{self, Job, Ladder, Source, TRAIN_BLOCK};
+use crate::{GradMode, Layer, Loss, Optimizer, Params, Sample, Tensor};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
 /// `loss` on `batch`, a sequence of `m` `(sample, target)` pairs, and stores
@@ -15,7 +16,7 @@ use crate::{Gradients, Layer, Loss, Optimizer, Sample, Tensor};
 /// `grads` is a value of the network's own type (see
 /// [`Params`](crate::Params)), e.g. `Net::zeros()`, typically kept and reused
 /// across steps. The batch runs through the network in blocks of up to 32
-/// samples ([`Layer::forward_train`] and [`Layer::backward_params`] on
+/// samples ([`Layer::forward_train`] and [`Layer::backward`] on
 /// `[I; 32]`, `[I; 16]`, `[I; 10]`, `[I; 8]`, …; smaller blocks only for
 /// networks whose block would keep more than 256 KiB of inputs, activations and
 /// output gradients on the stack), each sample's loss gradient scaled by
@@ -59,27 +60,23 @@ where
     B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
-    run(Pass::Gradient(net), loss, grads, batch, |_, _| {}).map(|(cost, _)| cost)
+    run(net, loss, grads, batch, |_, _| {})
 }
 
 /// One step of mini-batch gradient descent without a heap: [`gradient`] of
 /// `net` under `loss` on `batch` into `grads`, then
-/// [`optimizer.step`](Optimizer::step) on `net`. Returns the cost before the
-/// update. This is [`Trainer::step`](crate::Trainer::step) with the gradient
-/// buffer, loss and optimizer held by the caller, e.g. in a `static` on a
-/// target without `alloc`. After the step `grads` holds no particular
-/// values.
-///
-/// With plain SGD ([`Optimizer::plain_rate`], e.g. [`Sgd`](crate::Sgd)
-/// without weight decay) and a batch that runs as one block (up to 32
-/// samples: 32, 16, 10, 8, 4, 2 or 1), the update is applied inside the
-/// backward pass instead ([`Layer::backward_params_sgd`]): the first
-/// layer's weight gradient is subtracted tile by tile as it is summed and
-/// never stored. The network gets the same bits; the lecture's epoch took
-/// about 0.9 of the time.
+/// [`optimizer.step`](Optimizer::step) on `net` with the optimizer's
+/// `state` ([`Optimizer::slots`] values shaped like the network, all zero
+/// before the first step). Returns the cost before the update. This is
+/// [`Trainer::step`](crate::Trainer::step) with the gradient buffer,
+/// state, loss and optimizer held by the caller, e.g. in a `static` on a
+/// target without `alloc`. After the step `grads` holds the gradient the
+/// optimizer was given, possibly transformed by it.
 ///
 /// # Errors
-/// As [`gradient`]; on error `net` is left unchanged.
+/// As [`gradient`], and [`TrainError::OptimizerState`] when `state` holds
+/// fewer values than the optimizer needs; on error `net` is left
+/// unchanged.
 ///
 /// # Examples
 /// ```
@@ -91,17 +88,23 @@ where
 /// let mut grads = Net::zeros();
 /// let mut sgd = Sgd::new(0.5);
 /// // C = ½(0 − 2)² = 2; ∂C/∂w = −2·1, ∂C/∂b = −2; w, b ← 0 − 0.5·(−2) = 1.
-/// let cost = train::step(&mut net, &Quadratic, &mut sgd, &mut grads, [(&[1.0], &[2.0])])?;
+/// let cost = train::step(&mut net, &Quadratic, &mut sgd, &mut [], &mut grads, [(&[1.0], &[2.0])])?;
 /// assert_eq!(cost, 2.0);
 /// assert_eq!((net.0.weight, net.0.bias), ([[1.0]], [1.0]));
 /// // The cost has gone down.
 /// assert_eq!(train::gradient(&net, &Quadratic, &mut grads, [(&[1.0], &[2.0])])?, 0.0);
+///
+/// // Adam keeps two values shaped like the network.
+/// let mut state = [Net::zeros(), Net::zeros()];
+/// train::step(&mut net, &Quadratic, &mut Adam::new(0.1), &mut state, &mut grads, [(&[1.0], &[3.0])])?;
+/// assert!(net.0.bias[0] > 1.0);
 /// # Ok::<(), constnet::TrainError>(())
 /// ```
 pub fn step<'a, N, L, O, I, S, Y, B>(
     net: &mut N,
     loss: &L,
     optimizer: &mut O,
+    state: &mut [N],
     grads: &mut N,
     batch: B,
 ) -> Result<I::Scalar, TrainError>
@@ -111,22 +114,20 @@ where
     Y: 'a,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
-    O: Optimizer<N>,
+    O: Optimizer<I::Scalar>,
     B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
-    step_with(net, loss, optimizer, grads, batch, |_, _| {})
+    step_with(net, loss, optimizer, state, grads, batch, |_, _| {})
 }
 
 /// [`step`], calling `observe(output, target)` for each sample of the
-/// batch. With plain SGD ([`Optimizer::plain_rate`]) and a batch that runs
-/// as one block, the update is applied during the backward pass
-/// ([`Layer::backward_params_sgd`]) instead of by `optimizer.step`: the same
-/// bits, without storing the first layer's weight gradient.
+/// batch.
 pub(crate) fn step_with<'a, N, L, O, I, S, Y, B>(
     net: &mut N,
     loss: &L,
     optimizer: &mut O,
+    state: &mut [N],
     grads: &mut N,
     batch: B,
     observe: impl FnMut(&N::Output, &Y),
@@ -137,51 +138,30 @@ where
     Y: 'a,
     N: Layer<I>,
     L: Loss<N::Output, Y>,
-    O: Optimizer<N>,
+    O: Optimizer<I::Scalar>,
     B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
-    let pass = match optimizer.plain_rate().and_then(num_traits::cast) {
-        Some(rate) => Pass::Descend(&mut *net, rate),
-        None => Pass::Gradient(&*net),
-    };
-    let (cost, applied) = run(pass, loss, grads, batch, observe)?;
-    if !applied {
-        optimizer.step(net, grads);
+    if state.len() < optimizer.slots() {
+        return Err(TrainError::OptimizerState {
+            expected: optimizer.slots(),
+            found: state.len(),
+        });
     }
+    let cost = run(net, loss, grads, batch, observe)?;
+    optimizer.step(net, grads, state);
     Ok(cost)
 }
 
-/// What a training pass does with the network: computes the gradient
-/// only, or also takes a step of plain gradient descent at the given rate
-/// when the batch runs as a single block.
-enum Pass<'n, N, T> {
-    /// The gradient, into the caller's buffer.
-    Gradient(&'n N),
-    /// The gradient and, when the batch is one block, the step `θ ← θ − η·g`.
-    Descend(&'n mut N, T),
-}
-
-impl<N, T> Pass<'_, N, T> {
-    /// The network, to read.
-    fn net(&self) -> &N {
-        match self {
-            Pass::Gradient(net) => net,
-            Pass::Descend(net, _) => net,
-        }
-    }
-}
-
 /// The training pass over a mini-batch: its cost, with the gradient stored
-/// in `grads`, or, for [`Pass::Descend`] on a batch that runs as a single
-/// block, applied to the network (then the second value is `true`).
+/// in `grads`.
 fn run<'a, N, L, I, S, Y, B>(
-    mut pass: Pass<'_, N, I::Scalar>,
+    net: &N,
     loss: &L,
     grads: &mut N,
     batch: B,
-    mut observe: impl FnMut(&N::Output, &Y),
-) -> Result<(I::Scalar, bool), TrainError>
+    observe: impl FnMut(&N::Output, &Y),
+) -> Result<I::Scalar, TrainError>
 where
     I: Tensor,
     S: Sample<I> + 'a,
@@ -191,83 +171,44 @@ where
     B: IntoIterator<Item = (&'a S, &'a Y)>,
     B::IntoIter: ExactSizeIterator,
 {
-    let batch = batch.into_iter();
+    let mut batch = batch.into_iter();
     let m = batch.len();
     if m == 0 {
         return Err(TrainError::EmptyBatch);
     }
     let scale = I::Scalar::one() / cast::<I::Scalar>(m);
-    let mut total = I::Scalar::zero();
-    // The first block stores its gradient into `grads`, the others add.
-    let mut stored = false;
-    let mut finite = true;
-    let mut applied = false;
-    let mut batch = batch;
+    let mut observe = observe;
+    let mut sums = Sums {
+        mode: GradMode::Store,
+        total: I::Scalar::zero(),
+        finite: true,
+    };
+    let mut pairs = [None; TRAIN_BLOCK];
     loop {
-        // Up to BLOCK samples, run as blocks of 32, 16, 10, 8, 4, 2 and 1:
-        // each block is one forward and one backward pass, which loads every
-        // weight once and adds into every gradient once. (10 is the
-        // lecture's batch size, which then takes one block, not 8 + 2.)
-        let mut pairs: [Option<(&S, &Y)>; BLOCK] = [None; BLOCK];
+        // Up to TRAIN_BLOCK samples at a time, run as blocks (see
+        // `Ladder::Train`): each block is one forward and one backward
+        // pass, which loads every weight once and puts into every gradient
+        // once.
         let mut n = 0;
         for (slot, pair) in pairs.iter_mut().zip(&mut batch) {
             *slot = Some(pair);
             n += 1;
         }
-        let mut done = 0;
-        let fits = |size| match size {
-            32 => fits_stack::<32, N, I>(),
-            16 => fits_stack::<16, N, I>(),
-            10 => fits_stack::<10, N, I>(),
-            8 => fits_stack::<8, N, I>(),
-            4 => fits_stack::<4, N, I>(),
-            2 => fits_stack::<2, N, I>(),
-            _ => true,
+        let mut pass = Pass {
+            net,
+            loss,
+            grads: &mut *grads,
+            scale,
+            pairs: &pairs[..n],
+            sums: &mut sums,
+            observe: &mut observe,
         };
-        for size in [32, 16, 10, 8, 4, 2, 1] {
-            while fits(size) && n - done >= size {
-                let block = &pairs[done..done + size];
-                // One block for the whole batch may take the step itself.
-                let place = match (stored, size == m) {
-                    (false, true) => Block::Only,
-                    (false, false) => Block::First,
-                    (true, _) => Block::Later,
-                };
-                macro_rules! block {
-                    ($k:literal) => {
-                        block_gradient::<$k, _, _, _, _, _>(
-                            &mut pass,
-                            loss,
-                            grads,
-                            block,
-                            scale,
-                            place,
-                            &mut observe,
-                        )
-                    };
-                }
-                let (block_loss, block_finite, block_applied) = match size {
-                    32 => block!(32),
-                    16 => block!(16),
-                    10 => block!(10),
-                    8 => block!(8),
-                    4 => block!(4),
-                    2 => block!(2),
-                    _ => block!(1),
-                };
-                total = total + block_loss;
-                // Non-finite values stay so when later blocks add to them.
-                finite &= block_finite;
-                applied |= block_applied;
-                done += size;
-                stored = true;
-            }
-        }
-        if n < BLOCK {
+        block::run::<N, I, _, _>(&Pairs(&pairs[..n]), Ladder::Train, &mut pass);
+        if n < TRAIN_BLOCK {
             break;
         }
     }
-    let cost = total * scale;
+    let cost = sums.total * scale;
     if !cost.is_finite() {
         return Err(TrainError::NonFiniteLoss {
             epoch: None,
@@ -275,101 +216,99 @@ where
             loss: cost.to_f64().unwrap_or(f64::NAN),
         });
     }
-    if !finite {
+    if !sums.finite {
         return Err(TrainError::NonFiniteGradient {
             epoch: None,
             batch: None,
         });
     }
-    Ok((cost, applied))
+    Ok(cost)
 }
 
-/// Where a block stands in its mini-batch.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Block {
-    /// The whole mini-batch: stores its gradient, and may take the step.
-    Only,
-    /// The first of several: stores its gradient.
-    First,
-    /// A later one: adds its gradient.
-    Later,
-}
+/// The `(sample, target)` pairs of the blocks being gathered; every slot
+/// is `Some`.
+struct Pairs<'p, 'a, S, Y>(&'p [Option<(&'a S, &'a Y)>]);
 
-/// Forward and backward pass of one block of `K` samples (`pairs` holds
-/// exactly `K`, all `Some`), storing `scale·∂ℓ/∂θ` in `grads` or adding it
-/// (by `block`); returns the block's summed loss, whether every gradient
-/// in `grads` is finite afterwards, and whether the block took the step of
-/// a [`Pass::Descend`] (only a [`Block::Only`] with a finite loss does, by
-/// [`Layer::backward_params_sgd`]).
-///
-/// Never inlined: each block size has its own stack frame (the inputs, the
-/// network's cache and the output gradients of `K` samples), and inlined
-/// into [`run`] the frames of all sizes would be live at once.
-#[inline(never)]
-fn block_gradient<const K: usize, N, L, I, S, Y>(
-    pass: &mut Pass<'_, N, I::Scalar>,
-    loss: &L,
-    grads: &mut N,
-    pairs: &[Option<(&S, &Y)>],
-    scale: I::Scalar,
-    block: Block,
-    observe: &mut impl FnMut(&N::Output, &Y),
-) -> (I::Scalar, bool, bool)
-where
-    I: Tensor,
-    S: Sample<I>,
-    N: Layer<I>,
-    L: Loss<N::Output, Y>,
-{
-    let pair = |k: usize| pairs.get(k).copied().flatten();
-    let Some((first, _)) = pair(0) else {
-        return (I::Scalar::zero(), true, false);
-    };
-    let mut slots = crate::layer::CacheAligned::<[I; K]>::slots();
-    let x = crate::layer::CacheAligned::fill_in(&mut slots, |k| pair(k).map_or(first, |p| p.0));
-    let x: &[I; K] = &x;
-    let (out, cache) = pass.net().forward_train(x);
-    let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
-    let mut total = I::Scalar::zero();
-    for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
-        if let Some((_, y)) = pair(k) {
-            observe(out, y);
-            let (loss, gradient) = loss.loss_and_gradient(out, y);
-            total = total + loss;
-            *dy = gradient;
-            for d in dy.as_mut_slice() {
-                *d = *d * scale;
-            }
+impl<I: Tensor, S: Sample<I>, Y> Source<I> for Pairs<'_, '_, S, Y> {
+    type Sample = S;
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn get(&self, k: usize) -> &S {
+        match self.0[k] {
+            Some((sample, _)) => sample,
+            None => unreachable!("every gathered slot holds a pair"),
         }
     }
-    if let Pass::Descend(net, rate) = pass
-        && block == Block::Only
-        && total.is_finite()
-    {
-        let finite = net.backward_params_sgd(x, &cache, &dy, grads, *rate);
-        return (total, finite, finite);
+
+    fn borrowed<const K: usize>(&self, _: usize) -> Option<&[I; K]> {
+        None
     }
-    let mode = if block == Block::Later {
-        Gradients::Add
-    } else {
-        Gradients::Store
-    };
-    let finite = pass
-        .net()
-        .backward_params_train(x, &cache, &dy, grads, mode);
-    (total, finite, false)
 }
 
-/// Whether a training block of `K` samples fits the stack budget: its
-/// inputs (copied out of the batch), its cache and its output gradients.
-fn fits_stack<const K: usize, N: Layer<I>, I: Tensor>() -> bool {
-    crate::layer::block_fits_stack::<K, N, I>(size_of::<[I; K]>())
+/// What the blocks of a training pass add up.
+struct Sums<T> {
+    /// The first block stores its gradient into `grads`, the others add.
+    mode: GradMode,
+    /// The summed loss so far.
+    total: T,
+    /// Every gradient so far is finite (non-finite values stay so when
+    /// later blocks add to them).
+    finite: bool,
 }
 
-/// The most samples run through the network in one pass.
-const BLOCK: usize = 32;
+/// A training pass over the pairs gathered at once.
+struct Pass<'p, 'a, N, L, S, Y, T, F> {
+    net: &'p N,
+    loss: &'p L,
+    grads: &'p mut N,
+    /// `1/m`, the weight of each sample's loss.
+    scale: T,
+    pairs: &'p [Option<(&'a S, &'a Y)>],
+    sums: &'p mut Sums<T>,
+    observe: &'p mut F,
+}
+
+impl<N, L, I, S, Y, F> Job<I> for Pass<'_, '_, N, L, S, Y, I::Scalar, F>
+where
+    I: Tensor,
+    N: Layer<I>,
+    L: Loss<N::Output, Y>,
+    S: Sample<I>,
+    F: FnMut(&N::Output, &Y),
+{
+    /// Forward and backward pass of one block: `scale·∂ℓ/∂θ` stored into
+    /// or added to `grads`.
+    fn run<const K: usize>(&mut self, start: usize, x: &[I; K]) {
+        let (out, cache) = self.net.forward_train(x);
+        let mut dy: [N::Output; K] = core::array::from_fn(|_| N::Output::zeros());
+        for (k, (out, dy)) in out.iter().zip(&mut dy).enumerate() {
+            if let Some(&Some((_, y))) = self.pairs.get(start + k) {
+                (self.observe)(out, y);
+                let (loss, gradient) = self.loss.loss_and_gradient(out, y);
+                self.sums.total = self.sums.total + loss;
+                *dy = gradient;
+                for d in dy.as_mut_slice() {
+                    *d = *d * self.scale;
+                }
+            }
+        }
+        let sums = &mut *self.sums;
+        sums.finite &= self.net.backward(x, &cache, &dy, self.grads, sums.mode, None);
+        sums.mode = GradMode::Add;
+    }
+}
 
 /// `n` as a float; counts of samples are always representable.
 pub(crate) fn cast<T: Float>(n: usize) -> T {
     T::from(n).unwrap_or_else(T::max_value)
+}
+
+/// The optimizer state a step needs, built on the heap in place:
+/// `slots` zero values shaped like the network.
+#[cfg(feature = "alloc")]
+pub(crate) fn boxed_state<N: Params<T>, T: crate::Scalar>(slots: usize) -> alloc::boxed::Box<[N]> {
+    crate::kernel::boxed_slice_in_place(slots, N::zeros_in)
 }

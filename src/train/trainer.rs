@@ -3,19 +3,20 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-use num_traits::{Float, Zero};
+use num_traits::Zero;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
 use super::TrainError;
-use super::step::cast;
-use crate::kernel::Zeroable;
-use crate::{Layer, Loss, Optimizer, Params, Sample, Tensor};
+use super::step::{boxed_state, cast};
+use crate::{Layer, Loss, Optimizer, Params, Sample, Scalar, Tensor};
 
 /// Trains a network of type `N` with a loss `L` and an optimizer `O`.
 ///
 /// The trainer holds the gradient buffer, a value of type `N` (see
-/// [`Params`]), so [`step`](Self::step) allocates nothing. It needs the
+/// [`Params`]), and the optimizer's state, values of type `N` too, all
+/// built on the heap in place (a network of any size never passes through
+/// the stack), so [`step`](Self::step) allocates nothing. It needs the
 /// `alloc` feature (on by default), for that buffer; without a heap, keep the
 /// buffer yourself and call [`train::gradient`](super::gradient) and
 /// [`train::step`](super::step), which this type is built on. For a mini-batch of
@@ -47,6 +48,8 @@ use crate::{Layer, Loss, Optimizer, Params, Sample, Tensor};
 pub struct Trainer<N, L, O> {
     /// Boxed: a trainer of a large network stays cheap to move.
     grads: Box<N>,
+    /// The optimizer's state ([`Optimizer::slots`] values).
+    state: Box<[N]>,
     loss: L,
     optimizer: O,
     /// The sample order of the last epoch, kept so that an epoch allocates
@@ -64,12 +67,14 @@ impl<N, L, O> Trainer<N, L, O> {
     /// assert_eq!(trainer.grads().0.bias, [0.0]);
     /// ```
     #[must_use]
-    pub fn new<T: Float>(loss: L, optimizer: O) -> Self
+    pub fn new<T: Scalar>(loss: L, optimizer: O) -> Self
     where
-        N: Params<T> + Zeroable,
+        N: Params<T>,
+        O: Optimizer<T>,
     {
         Self {
             grads: N::boxed_zeros(),
+            state: boxed_state(optimizer.slots()),
             loss,
             optimizer,
             order: Vec::new(),
@@ -98,7 +103,27 @@ impl<N, L, O> Trainer<N, L, O> {
         &self.optimizer
     }
 
+    /// The optimizer's state, [`Optimizer::slots`] values shaped like the
+    /// network (for [`Adam`](crate::Adam) the moments `m` and `v`).
+    ///
+    /// ```
+    /// use constnet::prelude::*;
+    /// let mut net = (Dense::<1, 1, f64>::zeros(),);
+    /// let mut trainer = Trainer::new(Quadratic, Adam::new(0.1));
+    /// trainer.step(&mut net, [(&[1.0], &[2.0])])?;
+    /// let [m, v] = trainer.state() else { panic!("Adam keeps two") };
+    /// assert!((m.0.bias[0] + 0.2).abs() < 1e-12); // (1 − 0.9)·(−2)
+    /// assert!(v.0.bias[0] > 0.0);
+    /// # Ok::<(), constnet::TrainError>(())
+    /// ```
+    pub fn state(&self) -> &[N] {
+        &self.state
+    }
+
     /// The optimizer, e.g. to change its learning rate between epochs.
+    /// Replacing it with one that needs more state values than the
+    /// trainer was built with makes the next step fail with
+    /// [`TrainError::OptimizerState`].
     ///
     /// ```
     /// use constnet::prelude::*;
@@ -109,12 +134,9 @@ impl<N, L, O> Trainer<N, L, O> {
         &mut self.optimizer
     }
 
-    /// The gradient of the last [`gradient`](Self::gradient) call.
-    ///
-    /// After [`step`](Self::step) it holds no particular values (with plain
-    /// SGD the step may apply the gradient without storing it, see
-    /// [`train::step`](crate::train::step)).
-    /// See [`gradient`](Self::gradient) for an example.
+    /// The gradient of the last [`gradient`](Self::gradient) call (after
+    /// [`step`](Self::step), the gradient the optimizer was given, possibly
+    /// transformed by it). See [`gradient`](Self::gradient) for an example.
     pub fn grads(&self) -> &N {
         &self.grads
     }
@@ -177,7 +199,7 @@ impl<N, L, O> Trainer<N, L, O> {
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        O: Optimizer<N>,
+        O: Optimizer<I::Scalar>,
         B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
@@ -215,7 +237,7 @@ impl<N, L, O> Trainer<N, L, O> {
         Y: 'a,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        O: Optimizer<N>,
+        O: Optimizer<I::Scalar>,
         B: IntoIterator<Item = (&'a S, &'a Y)>,
         B::IntoIter: ExactSizeIterator,
     {
@@ -223,6 +245,7 @@ impl<N, L, O> Trainer<N, L, O> {
             net,
             &self.loss,
             &mut self.optimizer,
+            &mut self.state,
             &mut self.grads,
             batch,
             observe,
@@ -276,7 +299,7 @@ impl<N, L, O> Trainer<N, L, O> {
         S: Sample<I>,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        O: Optimizer<N>,
+        O: Optimizer<I::Scalar>,
     {
         self.epoch_with(
             net,
@@ -310,7 +333,7 @@ impl<N, L, O> Trainer<N, L, O> {
         S: Sample<I>,
         N: Layer<I>,
         L: Loss<N::Output, Y>,
-        O: Optimizer<N>,
+        O: Optimizer<I::Scalar>,
     {
         if batch_size == 0 {
             return Err(TrainError::ZeroBatchSize);
