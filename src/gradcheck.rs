@@ -19,7 +19,8 @@
 //! let net = <(Dense<3, 4, f64>, Tanh, Dense<4, 2, f64>, Sigmoid)>::random(Init::StandardNormal, &mut rng);
 //! let report = check_layer(&net, &[0.3, -0.2, 0.9], 1);
 //! assert!(report.max_error < 1e-6, "{report}");
-//! assert_eq!(report.checked, 3 + <(Dense<3, 4, f64>, Tanh, Dense<4, 2, f64>, Sigmoid)>::NUM_PARAMS);
+//! // 3 inputs, 2 finiteness reports, each parameter stored and added.
+//! assert_eq!(report.checked, 3 + 2 + 2 * <(Dense<3, 4, f64>, Tanh, Dense<4, 2, f64>, Sigmoid)>::NUM_PARAMS);
 //! ```
 
 use alloc::format;

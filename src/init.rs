@@ -288,7 +288,7 @@ mod tests {
         type Net = (Dense<4, 3, f64>, crate::Sigmoid, Dense<3, 2, f64>);
         let net = Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(0));
         let mut bits = Vec::new();
-        net.visit(&mut |p: &[f64]| bits.extend(p.iter().map(|v| v.to_bits())));
+        net.visit(|_, p: &[f64]| bits.extend(p.iter().map(|v| v.to_bits())));
         assert_eq!(
             bits,
             [
@@ -440,7 +440,7 @@ mod tests {
     fn init_overwrites_previous_values() {
         for init in ALL {
             let mut layer = Dense::<6, 4, f64>::zeros();
-            layer.visit_mut(&mut |p| p.fill(9.0));
+            layer.visit_mut(|_, p| p.fill(9.0));
             layer.init(init, &mut ChaCha8Rng::seed_from_u64(1));
             let fresh = Dense::<6, 4, f64>::random(init, &mut ChaCha8Rng::seed_from_u64(1));
             assert_eq!(layer, fresh, "{init:?}");

@@ -215,3 +215,18 @@ pub struct LayerInfo {
     /// Number of trainable parameters.
     pub params: usize,
 }
+
+/// `∂loss/∂input` of a block through `layer.backward`, its parameter
+/// gradients added into `grads`: what the unit tests ask of a backward pass.
+#[cfg(test)]
+pub(crate) fn input_gradient<L: Layer<I>, I: Tensor, const B: usize>(
+    layer: &L,
+    x: &[I; B],
+    cache: &L::Cache<B>,
+    dy: &[L::Output; B],
+    grads: &mut L,
+) -> [I; B] {
+    let mut dx = core::array::from_fn(|_| I::zeros());
+    layer.backward(x, cache, dy, grads, GradMode::Add, Some(&mut dx));
+    dx
+}

@@ -56,11 +56,100 @@
 //! let y: [f32; 10] = net.forward(&[0.0_f32; 784]);
 //! ```
 //!
+//! ## Writing a layer
+//! A layer is a type that implements two traits, with nothing `unsafe`:
+//! - [`Params`]: how many parameters it has (`NUM_PARAMS`), a value of
+//!   zeros, and one walk that names each parameter tensor with its shape
+//!   ([`Walker::tensor`]) or hands a nested layer on ([`Walker::layer`]).
+//!   Visiting, initialisation, finiteness checks, optimizers, safetensors
+//!   and raw bytes are all derived from that walk; [`Params::check`] tells
+//!   a walk that disagrees with `NUM_PARAMS`, and saving, loading and
+//!   gradient checks call it first.
+//! - [`Layer`]: `forward`, `forward_train` (the outputs of a block and
+//!   whatever the backward pass needs) and one `backward` (parameter
+//!   gradients stored or added as [`GradMode`] says, the input gradient
+//!   when asked for, and whether the gradients are finite).
+//!
+//! A learned per-element gain `y = g ⊙ x`:
+//! ```
+//! use constnet::prelude::*;
+//! use constnet::{Role, Walker};
+//!
+//! #[derive(Clone, Debug)]
+//! struct Scale<const N: usize> {
+//!     gain: [f32; N],
+//! }
+//!
+//! impl<const N: usize> Params<f32> for Scale<N> {
+//!     const NUM_PARAMS: usize = N;
+//!     fn zeros() -> Self {
+//!         Scale { gain: [0.0; N] }
+//!     }
+//!     fn walk(w: &mut impl Walker<Self, f32>) {
+//!         w.tensor("gain", &[N], Role::Ones, |s| &s.gain, |s| &mut s.gain);
+//!     }
+//! }
+//!
+//! impl<const N: usize> Layer<[f32; N]> for Scale<N> {
+//!     type Output = [f32; N];
+//!     type Cache<const B: usize> = (); // backward needs only the inputs
+//!
+//!     fn forward(&self, x: &[f32; N]) -> [f32; N] {
+//!         core::array::from_fn(|i| self.gain[i] * x[i])
+//!     }
+//!     fn forward_train<const B: usize>(&self, x: &[[f32; N]; B]) -> ([[f32; N]; B], ()) {
+//!         (x.each_ref().map(|x| self.forward(x)), ())
+//!     }
+//!     fn backward<const B: usize>(
+//!         &self,
+//!         x: &[[f32; N]; B],
+//!         (): &(),
+//!         dy: &[[f32; N]; B],
+//!         grads: &mut Self,
+//!         mode: GradMode,
+//!         dx: Option<&mut [[f32; N]; B]>,
+//!     ) -> bool {
+//!         let mut gain = [0.0; N]; // ∂L/∂gᵢ = Σₖ dyₖᵢ·xₖᵢ
+//!         for (x, dy) in x.iter().zip(dy) {
+//!             for i in 0..N {
+//!                 gain[i] += dy[i] * x[i];
+//!             }
+//!         }
+//!         mode.apply(&mut grads.gain, &gain);
+//!         if let Some(dx) = dx {
+//!             for (dx, dy) in dx.iter_mut().zip(dy) {
+//!                 *dx = core::array::from_fn(|i| dy[i] * self.gain[i]); // ∂L/∂xᵢ = dyᵢ·gᵢ
+//!             }
+//!         }
+//!         grads.is_finite()
+//!     }
+//! }
+//!
+//! // It composes, initialises, trains and saves like any built-in layer.
+//! use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
+//! type Net = (Dense<2, 3>, Scale<3>, Dense<3, 1>);
+//! let mut net = Net::random(Init::GlorotUniform, &mut ChaCha8Rng::seed_from_u64(0));
+//! assert_eq!(net.1.gain, [1.0; 3]);
+//! let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1));
+//! trainer.step(&mut net, [(&[1.0, 0.5], &[2.0])])?;
+//! let bytes = constnet::io::to_safetensors_bytes(&net)?;
+//! let mut copy = Net::zeros();
+//! constnet::io::from_safetensors_bytes(&mut copy, &bytes)?;
+//! assert_eq!(copy.1.gain, net.1.gain);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//! An elementwise function needs even less: implement
+//! [`activation::Activation`] (`f` and its derivative) and it is a layer of
+//! every width. `examples/custom_layer.rs` adds a `Residual<L>` wrapper and
+//! checks both layers' gradients, trains them on MNIST and reloads them.
+//! [`gradcheck`] checks the gradients of any layer you write.
+//!
 //! ## Where things are
 //! | concept | module |
 //! | --- | --- |
 //! | the layer trait: forward, training forward, backward | [`Layer`] |
 //! | parameters, gradients and their visitors | [`Params`] |
+//! | blocks of samples run at once (sizes, stack budget) | `block` |
 //! | networks as tuples of layers | `tuple` (impls of [`Layer`] for tuples) |
 //! | the fully connected layer | [`Dense`] |
 //! | stored samples read as inputs, e.g. bytes as [`Pixels`] | [`Sample`] |

@@ -55,8 +55,17 @@ fn activations() {
 fn relu_passes_gradient_only_where_positive() {
     let x = [[-1.0_f64, 2.0, 0.0]];
     let (_, cache) = Relu.forward_train(&x);
-    let dx = Relu.backward(&x, &cache, &[[5.0, 5.0, 5.0]], &mut Relu);
+    let mut dx = [[f64::NAN; 3]];
+    let finite = Relu.backward(
+        &x,
+        &cache,
+        &[[5.0, 5.0, 5.0]],
+        &mut Relu,
+        GradMode::Add,
+        Some(&mut dx),
+    );
     assert_eq!(dx, [[0.0, 5.0, 0.0]]);
+    assert!(finite);
 }
 
 #[test]
@@ -127,9 +136,7 @@ fn the_check_catches_a_wrong_gradient() {
         fn zeros() -> Self {
             Wrong
         }
-        fn visit(&self, _: &mut impl FnMut(&[f64])) {}
-        fn visit_n<const N: usize>(_: [&mut Self; N], _: &mut impl FnMut([&mut [f64]; N])) {}
-        fn init(&mut self, _: Init, _: &mut impl constnet::rand::Rng) {}
+        fn walk(_: &mut impl constnet::Walker<Self, f64>) {}
     }
     impl Layer<[f64; 2]> for Wrong {
         type Output = [f64; 2];
@@ -146,8 +153,13 @@ fn the_check_catches_a_wrong_gradient() {
             _: &(),
             dy: &[[f64; 2]; B],
             _: &mut Self,
-        ) -> [[f64; 2]; B] {
-            dy.map(|d| d.map(|d| 3.0 * d))
+            _: GradMode,
+            dx: Option<&mut [[f64; 2]; B]>,
+        ) -> bool {
+            if let Some(dx) = dx {
+                *dx = dy.map(|d| d.map(|d| 3.0 * d));
+            }
+            true
         }
     }
     let report = check_layer(&Wrong, &[0.5, -0.5], 0);
@@ -230,7 +242,7 @@ fn batch_gradient_is_the_mean_of_sample_gradients_for_every_batch_size() {
     let targets: Vec<[f64; 3]> = (0..45).map(|_| input(&mut rng)).collect();
     let flat = |n: &Net| {
         let mut v = Vec::new();
-        n.visit(&mut |p| v.extend_from_slice(p));
+        n.visit(|_, p| v.extend_from_slice(p));
         v
     };
     let mut grads = Net::zeros();
@@ -273,14 +285,14 @@ fn f32_batch_gradient_overwrites_a_stale_buffer() {
     let targets: Vec<[f32; 3]> = (0..45).map(|_| [0.5, -0.25, 1.0]).collect();
     let flat = |n: &Net| {
         let mut v = Vec::new();
-        n.visit(&mut |p| v.extend_from_slice(p));
+        n.visit(|_, p| v.extend_from_slice(p));
         v
     };
     for m in [1, 2, 9, 10, 16, 17, 26, 32, 45] {
         let batch = || inputs[..m].iter().zip(&targets[..m]);
         let mut fresh = Net::zeros();
         let mut stale = Net::zeros();
-        stale.visit_mut(&mut |p| p.fill(f32::NAN));
+        stale.visit_mut(|_, p| p.fill(f32::NAN));
         let a = constnet::train::gradient(&net, &Quadratic, &mut fresh, batch()).expect("finite");
         let b = constnet::train::gradient(&net, &Quadratic, &mut stale, batch()).expect("finite");
         assert_eq!(a.to_bits(), b.to_bits(), "m = {m}");

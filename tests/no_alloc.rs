@@ -34,8 +34,10 @@ fn forward_backward_and_training_step_do_not_allocate() {
         let ys = net.forward_batch(block);
         sink += ys[7][0];
         let (y, cache) = net.forward_train(block);
-        let dx = net.backward(block, &cache, &y, &mut grads);
+        let mut dx = [[0.0; 784]; 8];
+        let finite = net.backward(block, &cache, &y, &mut grads, GradMode::Add, Some(&mut dx));
         sink += dx[0][0];
+        assert!(finite);
         let cost = trainer
             .step(&mut *net, inputs.iter().zip(&labels))
             .expect("finite");

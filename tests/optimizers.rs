@@ -14,7 +14,7 @@ mod counting_alloc;
 use counting_alloc::allocations_during;
 
 use constnet::optim::schedule::{Constant, Cosine, ExponentialDecay, Schedule, StepDecay};
-use constnet::optim::{Adam, AdamW, Momentum, RmsProp, Sgd, SgdMomentum};
+use constnet::optim::{Adam, Momentum, RmsProp, Sgd, WeightDecay};
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
 
@@ -50,9 +50,21 @@ fn start() -> Small {
     small([1.0, -2.0], 0.5)
 }
 
-/// One step of `opt` with gradient `(weight, bias)`.
-fn step<O: Optimizer<Small>>(opt: &mut O, layer: &mut Small, weight: [f64; 2], bias: f64) {
-    opt.step(layer, &mut small(weight, bias));
+/// The state `opt` needs, zero: [`Optimizer::slots`] values shaped like
+/// `P`, as a caller without a [`Trainer`] keeps them.
+fn zero_state<P: Params<f64>>(opt: &impl Optimizer<f64>) -> Vec<P> {
+    (0..opt.slots()).map(|_| P::zeros()).collect()
+}
+
+/// One step of `opt` (with its `state`) with gradient `(weight, bias)`.
+fn step<O: Optimizer<f64>>(
+    opt: &mut O,
+    state: &mut [Small],
+    layer: &mut Small,
+    weight: [f64; 2],
+    bias: f64,
+) {
+    opt.step(layer, &mut small(weight, bias), state);
 }
 
 // ---------------------------------------------------------------------------
@@ -64,7 +76,9 @@ fn sgd_step_by_hand() {
     // w ← w − η·g, η = 0.1:
     // w = [1 − 0.1·0.5, −2 − 0.1·0.25] = [0.95, −2.025]; b = 0.5 − 0.1·(−1) = 0.6.
     let mut layer = start();
-    step(&mut Sgd::new(0.1), &mut layer, [0.5, 0.25], -1.0);
+    let mut sgd = Sgd::new(0.1);
+    assert_eq!(sgd.slots(), 0);
+    step(&mut sgd, &mut [], &mut layer, [0.5, 0.25], -1.0);
     assert_small(&layer, [0.95, -2.025], 0.6);
 }
 
@@ -76,7 +90,7 @@ fn sgd_with_l2_weight_decay_by_hand() {
     // b = 0.5 − 0.1·(−1 + 0.2·0.5) = 0.5 + 0.09 = 0.59 (biases decay too)
     let mut layer = start();
     let mut sgd = Sgd::new(0.1).with_weight_decay(0.2);
-    step(&mut sgd, &mut layer, [0.5, 0.25], -1.0);
+    step(&mut sgd, &mut [], &mut layer, [0.5, 0.25], -1.0);
     assert_small(&layer, [0.93, -1.985], 0.59);
 }
 
@@ -84,10 +98,11 @@ fn sgd_with_l2_weight_decay_by_hand() {
 /// `[0.5, 0.5]`, `−1`. η = 0.1, μ = 0.9.
 fn two_momentum_steps(kind: Momentum) -> (Small, Small) {
     let mut opt = Sgd::new(0.1).with_momentum(0.9, kind);
+    let mut velocity = [Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [1.0, -0.5], 2.0);
+    step(&mut opt, &mut velocity, &mut layer, [1.0, -0.5], 2.0);
     let after_one = layer.clone();
-    step(&mut opt, &mut layer, [0.5, 0.5], -1.0);
+    step(&mut opt, &mut velocity, &mut layer, [0.5, 0.5], -1.0);
     (after_one, layer)
 }
 
@@ -124,16 +139,20 @@ fn nesterov_momentum_with_l2_weight_decay_by_hand() {
     // v = −0.1·g' = [−0.15, 0.15], v_b = −0.225
     // Δw = 0.9·v − 0.1·g' = [−0.285, 0.285] → w = [0.715, −1.715]
     // Δb = 0.9·(−0.225) − 0.225 = −0.4275 → b = 0.0725
-    let mut opt = SgdMomentum::new(0.1, 0.9, Momentum::Nesterov).with_weight_decay(0.5);
+    let mut opt = Sgd::new(0.1)
+        .with_momentum(0.9, Momentum::Nesterov)
+        .with_weight_decay(0.5);
+    assert_eq!(opt.slots(), 1);
+    let mut velocity = [Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [1.0, -0.5], 2.0);
+    step(&mut opt, &mut velocity, &mut layer, [1.0, -0.5], 2.0);
     assert_small(&layer, [0.715, -1.715], 0.0725);
-    assert_small(opt.velocity(), [-0.15, 0.15], -0.225);
+    assert_small(&velocity[0], [-0.15, 0.15], -0.225);
 }
 
 /// RMSprop with ρ = 0.75 (so `√s = |g|/2` after one step), ε = 0.5 (large,
 /// so `√s + ε` and `√(s + ε)` differ), η = 0.1.
-fn rmsprop() -> RmsProp<Small, f64> {
+fn rmsprop() -> RmsProp<f64> {
     RmsProp::new(0.1).with_rho(0.75).with_epsilon(0.5)
 }
 
@@ -149,13 +168,15 @@ fn rmsprop_two_steps_by_hand() {
     //   w = [0.84 − 0.1·2/2.5, −2 + 2/15 − 0.1·1/1.5] = [0.76, −2 + 1/15]
     //   b = 0.4 (zero gradient)
     let mut opt = rmsprop();
+    assert_eq!(opt.slots(), 1);
+    let mut mean_square = [Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [4.0, -2.0], 1.0);
+    step(&mut opt, &mut mean_square, &mut layer, [4.0, -2.0], 1.0);
     assert_small(&layer, [0.84, -2.0 + 2.0 / 15.0], 0.4);
-    assert_small(opt.mean_square(), [4.0, 1.0], 0.25);
-    step(&mut opt, &mut layer, [2.0, 1.0], 0.0);
+    assert_small(&mean_square[0], [4.0, 1.0], 0.25);
+    step(&mut opt, &mut mean_square, &mut layer, [2.0, 1.0], 0.0);
     assert_small(&layer, [0.76, -2.0 + 1.0 / 15.0], 0.4);
-    assert_small(opt.mean_square(), [4.0, 1.0], 0.1875);
+    assert_small(&mean_square[0], [4.0, 1.0], 0.1875);
 }
 
 #[test]
@@ -165,12 +186,16 @@ fn rmsprop_with_momentum_two_steps_by_hand() {
     // Step 2: u = 0.5·[0.16, −2/15] + [0.08, 1/15] = [0.16, 0], u_b = 0.05
     // w = [1 − 0.16 − 0.16, −2 + 2/15 − 0] = [0.68, −2 + 2/15]; b = 0.5 − 0.1 − 0.05 = 0.35
     let mut opt = rmsprop().with_momentum(0.5);
+    assert_eq!(opt.slots(), 2);
+    // The mean square, then the momentum buffer.
+    let mut state = [Small::zeros(), Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [4.0, -2.0], 1.0);
+    step(&mut opt, &mut state, &mut layer, [4.0, -2.0], 1.0);
     assert_small(&layer, [0.84, -2.0 + 2.0 / 15.0], 0.4);
-    step(&mut opt, &mut layer, [2.0, 1.0], 0.0);
+    step(&mut opt, &mut state, &mut layer, [2.0, 1.0], 0.0);
     assert_small(&layer, [0.68, -2.0 + 2.0 / 15.0], 0.35);
-    assert_small(opt.mean_square(), [4.0, 1.0], 0.1875);
+    assert_small(&state[0], [4.0, 1.0], 0.1875);
+    assert_small(&state[1], [0.16, 0.0], 0.05);
 }
 
 #[test]
@@ -179,7 +204,7 @@ fn rmsprop_with_l2_weight_decay_by_hand() {
     // the first step of `rmsprop_two_steps_by_hand`.
     let mut opt = rmsprop().with_weight_decay(1.0);
     let mut layer = start();
-    step(&mut opt, &mut layer, [3.0, 0.0], 0.5);
+    step(&mut opt, &mut [Small::zeros()], &mut layer, [3.0, 0.0], 0.5);
     assert_small(&layer, [0.84, -2.0 + 2.0 / 15.0], 0.4);
 }
 
@@ -199,6 +224,7 @@ fn rmsprop_keras_defaults_match_the_keras_documentation() {
             weight: [[10.0]],
             bias: [0.0],
         },
+        &mut [Dense::zeros()],
     );
     let w = layer.weight[0][0];
     assert!((w - 9.683772).abs() < 1e-6, "{w}");
@@ -211,7 +237,7 @@ fn rmsprop_keras_defaults_match_the_keras_documentation() {
 
 /// Adam with β₁ = 0.5, β₂ = 0.96 (√(1 − β₂) = 0.2, √(1 − β₂²) = 0.28),
 /// ε = 0.1 (large, so Keras' form and the paper's differ), η = 0.1.
-fn adam() -> Adam<Small, f64> {
+fn adam() -> Adam<f64> {
     Adam::new(0.1).with_betas(0.5, 0.96).with_epsilon(0.1)
 }
 
@@ -229,12 +255,14 @@ fn adam_two_steps_by_hand() {
     //   w = [1 − 1/15 − (14/375)·0.75/0.38, −1.92] = [1 − 1/15 − 7/95, −1.92]
     //   b = 0.5 − (14/375)·0.25/0.2 = 0.5 − 7/150
     let mut opt = adam();
+    assert_eq!(opt.slots(), 2);
+    let mut moments = [Small::zeros(), Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [1.0, -2.0], 0.0);
+    step(&mut opt, &mut moments, &mut layer, [1.0, -2.0], 0.0);
     assert_small(&layer, [1.0 - 1.0 / 15.0, -1.92], 0.5);
-    assert_small(opt.first_moment(), [0.5, -1.0], 0.0);
-    assert_small(opt.second_moment(), [0.04, 0.16], 0.0);
-    step(&mut opt, &mut layer, [1.0, 1.0], 0.5);
+    assert_small(&moments[0], [0.5, -1.0], 0.0);
+    assert_small(&moments[1], [0.04, 0.16], 0.0);
+    step(&mut opt, &mut moments, &mut layer, [1.0, 1.0], 0.5);
     assert_small(
         &layer,
         [1.0 - 1.0 / 15.0 - 7.0 / 95.0, -1.92],
@@ -248,10 +276,12 @@ fn adam_with_l2_weight_decay_by_hand() {
     // g' = g + λ·w, λ = 0.5: [0.5 + 0.5, −1 − 1] = [1, −2], g'_b = −0.25 + 0.25 = 0:
     // the first step of `adam_two_steps_by_hand`.
     let mut opt = adam().with_weight_decay(0.5);
+    assert_eq!(opt.weight_decay, Some(WeightDecay::L2(0.5)));
+    let mut moments = [Small::zeros(), Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [0.5, -1.0], -0.25);
+    step(&mut opt, &mut moments, &mut layer, [0.5, -1.0], -0.25);
     assert_small(&layer, [1.0 - 1.0 / 15.0, -1.92], 0.5);
-    assert_small(opt.first_moment(), [0.5, -1.0], 0.0);
+    assert_small(&moments[0], [0.5, -1.0], 0.0);
 }
 
 #[test]
@@ -263,7 +293,7 @@ fn adam_with_keras_defaults_by_hand() {
     let moved = |g: f64| alpha * (0.1 * g) / ((0.001 * g * g).sqrt() + 1e-7);
     let mut opt = Adam::default();
     let mut layer = start();
-    step(&mut opt, &mut layer, [0.5, -3.0], 0.0);
+    step(&mut opt, &mut [Small::zeros(), Small::zeros()], &mut layer, [0.5, -3.0], 0.0);
     assert_small(&layer, [1.0 - moved(0.5), -2.0 - moved(-3.0)], 0.5);
 }
 
@@ -276,21 +306,22 @@ fn adamw_two_steps_by_hand() {
     //         w = [0.99·w₀ − 7/95, 0.99·(−1.9)] = [0.99·(0.99 − 1/15) − 7/95, −1.881]
     //         b = 0.99·0.495 − 7/150
     //   (coupled L2 decay would feed λ·w into m and v and give other values)
-    let mut opt = AdamW::new(0.1)
+    let mut opt = Adam::new(0.1)
         .with_betas(0.5, 0.96)
         .with_epsilon(0.1)
-        .with_weight_decay(0.1);
+        .with_decoupled_weight_decay(0.1);
+    let mut moments = [Small::zeros(), Small::zeros()];
     let mut layer = start();
-    step(&mut opt, &mut layer, [1.0, -2.0], 0.0);
+    step(&mut opt, &mut moments, &mut layer, [1.0, -2.0], 0.0);
     let w0 = 0.99 - 1.0 / 15.0;
     assert_small(&layer, [w0, -1.9], 0.495);
-    step(&mut opt, &mut layer, [1.0, 1.0], 0.5);
+    step(&mut opt, &mut moments, &mut layer, [1.0, 1.0], 0.5);
     assert_small(
         &layer,
         [0.99 * w0 - 7.0 / 95.0, -1.881],
         0.99 * 0.495 - 7.0 / 150.0,
     );
-    assert_small(opt.first_moment(), [0.75, 0.0], 0.25);
+    assert_small(&moments[0], [0.75, 0.0], 0.25);
 }
 
 #[test]
@@ -299,14 +330,16 @@ fn adamw_without_decay_is_adam_bit_for_bit() {
     let mut a = Small::random(Init::StandardNormal, &mut rng);
     let mut b = a.clone();
     let mut adam = Adam::new(0.05);
-    let mut adamw = AdamW::new(0.05).with_weight_decay(0.0);
+    let mut adamw = Adam::new(0.05).with_decoupled_weight_decay(0.0);
+    let mut adam_state = [Small::zeros(), Small::zeros()];
+    let mut adamw_state = [Small::zeros(), Small::zeros()];
     for _ in 0..5 {
         let g = Small::random(Init::StandardNormal, &mut rng);
-        adam.step(&mut a, &mut g.clone());
-        adamw.step(&mut b, &mut g.clone());
+        adam.step(&mut a, &mut g.clone(), &mut adam_state);
+        adamw.step(&mut b, &mut g.clone(), &mut adamw_state);
     }
     assert_eq!(a, b);
-    assert_eq!(adam.second_moment(), adamw.second_moment());
+    assert_eq!(adam_state[1], adamw_state[1]);
 }
 
 // ---------------------------------------------------------------------------
@@ -356,7 +389,7 @@ fn ridge(lambda: f64) -> ([f64; 3], f64) {
 /// each step. Returns the largest parameter error against `(weight, bias)`.
 fn fit<O>(opt: O, steps: usize, rate: impl Schedule<f64>, target: ([f64; 3], f64)) -> f64
 where
-    O: Optimizer<Linear, Scalar = f64>,
+    O: Optimizer<f64>,
 {
     let (inputs, targets) = least_squares();
     let mut net = Linear::zeros();
@@ -451,14 +484,19 @@ fn adamw_converges_on_least_squares() {
     // early gradients in v for thousands of steps, so at t = 1000 the decay
     // still holds the weights ~λ·|w|·√v away from w*.
     let adam = fit(Adam::default(), 1000, Constant(0.05), exact());
-    let adamw = fit(AdamW::default(), 1000, Constant(0.05), exact());
+    let adamw = fit(
+        Adam::default().with_decoupled_weight_decay(0.004),
+        1000,
+        Constant(0.05),
+        exact(),
+    );
     assert!(adamw < 5e-3, "{adamw}");
     assert!(
         adamw > 100.0 * adam,
         "the decay has no effect: {adamw} vs Adam {adam}"
     );
     let no_decay = fit(
-        AdamW::default().with_weight_decay(0.0),
+        Adam::default().with_decoupled_weight_decay(0.0),
         1000,
         Constant(0.05),
         exact(),
@@ -506,7 +544,7 @@ fn l2_weight_decay_converges_to_the_ridge_solution() {
     assert!(error < 1e-8, "RMSprop: {error}");
     // Decoupled decay does not minimise the ridge cost: AdamW ends near w*.
     let error = fit(
-        AdamW::default().with_weight_decay(lambda),
+        Adam::default().with_decoupled_weight_decay(lambda),
         1000,
         Constant(0.05),
         ridge(lambda),
@@ -522,23 +560,24 @@ type Net = (Dense<2, 3, f64>, Tanh, Dense<3, 1, f64>);
 
 /// Stepping a tuple network equals stepping each of its layers with its own
 /// optimizer, bit for bit: state is matched to the right tensors.
-fn check_tuple_equals_layers<O, O0, O2>(mut whole: O, mut first: O0, mut last: O2)
-where
-    O: Optimizer<Net>,
-    O0: Optimizer<Dense<2, 3, f64>>,
-    O2: Optimizer<Dense<3, 1, f64>>,
-{
+fn check_tuple_equals_layers<O: Optimizer<f64>>(mut whole: O, mut first: O, mut last: O) {
     let mut rng = ChaCha8Rng::seed_from_u64(7);
     let mut net = Net::random(Init::StandardNormal, &mut rng);
     let (mut layer0, mut layer2) = (net.0.clone(), net.2.clone());
+    let mut whole_state: Vec<Net> = zero_state(&whole);
+    let mut first_state: Vec<Dense<2, 3, f64>> = zero_state(&first);
+    let mut last_state: Vec<Dense<3, 1, f64>> = zero_state(&last);
     for _ in 0..3 {
         let grads = Net::random(Init::StandardNormal, &mut rng);
-        whole.step(&mut net, &mut grads.clone());
-        first.step(&mut layer0, &mut grads.0.clone());
-        last.step(&mut layer2, &mut grads.2.clone());
+        whole.step(&mut net, &mut grads.clone(), &mut whole_state);
+        first.step(&mut layer0, &mut grads.0.clone(), &mut first_state);
+        last.step(&mut layer2, &mut grads.2.clone(), &mut last_state);
     }
     assert_eq!(net.0, layer0);
     assert_eq!(net.2, layer2);
+    for (whole, (first, last)) in whole_state.iter().zip(first_state.iter().zip(&last_state)) {
+        assert_eq!((&whole.0, &whole.2), (first, last));
+    }
     assert_ne!(
         net,
         Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(7))
@@ -546,21 +585,25 @@ where
 }
 
 /// Zero parameters with zero gradients stay exactly zero (no NaN from 0/0).
-fn check_zero_stays_zero<O: Optimizer<Net>>(mut opt: O) {
+fn check_zero_stays_zero<O: Optimizer<f64>>(mut opt: O) {
     let mut net = Net::zeros();
+    let mut state: Vec<Net> = zero_state(&opt);
     for _ in 0..3 {
-        opt.step(&mut net, &mut Net::zeros());
+        opt.step(&mut net, &mut Net::zeros(), &mut state);
     }
-    net.visit(&mut |p: &[f64]| assert!(p.iter().all(|&v| v == 0.0), "{p:?}"));
+    net.visit(|_, p: &[f64]| assert!(p.iter().all(|&v| v == 0.0), "{p:?}"));
+    for value in &state {
+        value.visit(|_, p: &[f64]| assert!(p.iter().all(|&v| v == 0.0), "state: {p:?}"));
+    }
 }
 
-fn check_learning_rate_round_trip<O: Optimizer<Net, Scalar = f64>>(mut opt: O) {
+fn check_learning_rate_round_trip<O: Optimizer<f64>>(mut opt: O) {
     opt.set_learning_rate(0.125);
     assert_eq!(opt.learning_rate(), 0.125);
 }
 
 /// Training the tuple network on a smooth target divides the cost by 100.
-fn check_trains_tuple_network<O: Optimizer<Net, Scalar = f64>>(opt: O) {
+fn check_trains_tuple_network<O: Optimizer<f64>>(opt: O) {
     let inputs: Vec<[f64; 2]> = (0..25)
         .map(|i| [f64::from(i % 5) / 2.0 - 1.0, f64::from(i / 5) / 2.0 - 1.0])
         .collect();
@@ -625,20 +668,21 @@ conformance! {
     rmsprop_momentum_l2 => RmsProp::new(0.005).with_momentum(0.5).with_weight_decay(1e-3);
     adam => Adam::new(0.01);
     adam_l2 => Adam::new(0.01).with_weight_decay(1e-3);
-    adamw => AdamW::new(0.01);
+    adamw => Adam::new(0.01).with_decoupled_weight_decay(0.004);
 }
 
 // ---------------------------------------------------------------------------
 // No allocation: counted by the allocator in tests/common/counting_alloc.rs
 // ---------------------------------------------------------------------------
 
-fn check_no_allocation<O: Optimizer<Net>>(mut opt: O) {
+fn check_no_allocation<O: Optimizer<f64>>(mut opt: O) {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut net = Net::random(Init::StandardNormal, &mut rng);
     let mut grads = Net::random(Init::StandardNormal, &mut rng);
+    let mut state: Vec<Net> = zero_state(&opt);
     let n = allocations_during(|| {
         for _ in 0..3 {
-            opt.step(&mut net, &mut grads);
+            opt.step(&mut net, &mut grads, &mut state);
         }
     });
     assert_eq!(n, 0, "heap allocations in Optimizer::step");
@@ -765,7 +809,7 @@ fn schedule_sets_the_learning_rate_through_the_optimizer_trait() {
         factor: 0.1,
         every: 2,
     };
-    let mut adam: Adam<Net, f64> = Adam::default();
+    let mut adam: Adam<f64> = Adam::default();
     let mut seen = Vec::new();
     for epoch in 1..=5 {
         adam.set_learning_rate(schedule.rate(epoch));
@@ -786,12 +830,14 @@ fn defaults_are_keras_defaults() {
     // keras.optimizers.SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None)
     let sgd = Sgd::<f64>::default();
     assert_eq!((sgd.learning_rate, sgd.weight_decay), (0.01, None));
-    let momentum: SgdMomentum<Small, f64> = sgd.with_momentum(0.9, Momentum::default());
+    assert_eq!((sgd.momentum, sgd.kind), (0.0, Momentum::Classic));
+    let momentum: Sgd<f64> = sgd.with_momentum(0.9, Momentum::default());
     assert_eq!(momentum.kind, Momentum::Classic);
+    assert_eq!(momentum.momentum, 0.9);
     assert_eq!(momentum.weight_decay, None);
 
     // keras.optimizers.RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7)
-    let rmsprop = RmsProp::<Small, f64>::default();
+    let rmsprop = RmsProp::<f64>::default();
     assert_eq!(
         (
             rmsprop.learning_rate,
@@ -804,7 +850,7 @@ fn defaults_are_keras_defaults() {
     );
 
     // keras.optimizers.Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7)
-    let adam = Adam::<Small, f64>::default();
+    let adam = Adam::<f64>::default();
     assert_eq!(
         (
             adam.learning_rate,
@@ -819,7 +865,8 @@ fn defaults_are_keras_defaults() {
 
     // keras.optimizers.AdamW(learning_rate=0.001, weight_decay=0.004, beta_1=0.9,
     // beta_2=0.999, epsilon=1e-7)
-    let adamw = AdamW::<Small, f64>::default();
+    // is Adam's defaults with decoupled decay 0.004.
+    let adamw = Adam::<f64>::default().with_decoupled_weight_decay(0.004);
     assert_eq!(
         (
             adamw.learning_rate,
@@ -828,31 +875,36 @@ fn defaults_are_keras_defaults() {
             adamw.beta_2,
             adamw.epsilon
         ),
-        (0.001, 0.004, 0.9, 0.999, 1e-7)
+        (0.001, Some(WeightDecay::Decoupled(0.004)), 0.9, 0.999, 1e-7)
     );
 
     // The same in f32 (the default scalar type).
-    let adam32: Adam<Dense<2, 1>> = Adam::default();
+    let adam32: Adam = Adam::default();
     assert_eq!(
         (adam32.learning_rate, adam32.beta_2, adam32.epsilon),
         (0.001_f32, 0.999_f32, 1e-7_f32)
     );
-    let rmsprop32: RmsProp<Dense<2, 1>> = RmsProp::default();
+    let rmsprop32: RmsProp = RmsProp::default();
     assert_eq!((rmsprop32.rho, rmsprop32.epsilon), (0.9_f32, 1e-7_f32));
-    assert_eq!(AdamW::<Dense<2, 1>>::default().weight_decay, 0.004_f32);
+    assert_eq!(
+        Adam::<f32>::default()
+            .with_decoupled_weight_decay(0.004)
+            .weight_decay,
+        Some(WeightDecay::Decoupled(0.004_f32))
+    );
 }
 
 #[test]
 fn new_takes_the_learning_rate_and_keras_defaults_for_the_rest() {
-    let mut rmsprop = RmsProp::<Small, f64>::default();
+    let mut rmsprop = RmsProp::<f64>::default();
     rmsprop.learning_rate = 0.5;
     assert_eq!(RmsProp::new(0.5), rmsprop);
-    let mut adam = Adam::<Small, f64>::default();
+    let mut adam = Adam::<f64>::default();
     adam.learning_rate = 0.5;
     assert_eq!(Adam::new(0.5), adam);
-    let mut adamw = AdamW::<Small, f64>::default();
+    let mut adamw = Adam::<f64>::default().with_decoupled_weight_decay(0.004);
     adamw.learning_rate = 0.5;
-    assert_eq!(AdamW::new(0.5), adamw);
+    assert_eq!(Adam::new(0.5).with_decoupled_weight_decay(0.004), adamw);
     let mut sgd = Sgd::<f64>::default();
     sgd.learning_rate = 0.5;
     assert_eq!(Sgd::new(0.5), sgd);

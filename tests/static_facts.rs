@@ -34,7 +34,7 @@ assert_impl_all!(Class<10>: Send, Sync, Copy);
 fn parameter_count_is_also_usable_at_run_time() {
     assert_eq!(Lecture::NUM_PARAMS, 23_860);
     let mut count = 0;
-    Lecture::zeros().visit(&mut |p: &[f32]| count += p.len());
+    Lecture::zeros().visit(|_, p: &[f32]| count += p.len());
     assert_eq!(count, Lecture::NUM_PARAMS);
 }
 

@@ -2,7 +2,7 @@
 
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
-use constnet::train::{TrainError, evaluate};
+use constnet::train::{self, TrainError, evaluate};
 
 #[path = "common/param_bits.rs"]
 mod param_bits;
@@ -139,14 +139,16 @@ fn bad_arguments_are_errors() {
     assert_eq!(trainer.step(&mut net, empty), Err(TrainError::EmptyBatch));
 }
 
-/// [`Sgd`] without saying it is plain gradient descent: its steps go
-/// through [`Optimizer::step`], with the gradient stored first.
-struct Unfused(Sgd<f32>);
+/// An optimizer defined outside constnet: [`Sgd`] behind the
+/// [`Optimizer`] trait, as a user would wrap one.
+struct Delegate(Sgd<f32>);
 
-impl<P: Params<f32>> Optimizer<P> for Unfused {
-    type Scalar = f32;
-    fn step(&mut self, params: &mut P, grads: &mut P) {
-        self.0.step(params, grads);
+impl Optimizer<f32> for Delegate {
+    fn slots(&self) -> usize {
+        self.0.slots()
+    }
+    fn step<P: Params<f32>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+        self.0.step(params, grads, state);
     }
     fn learning_rate(&self) -> f32 {
         self.0.learning_rate
@@ -156,13 +158,14 @@ impl<P: Params<f32>> Optimizer<P> for Unfused {
     }
 }
 
-/// With plain SGD a batch that runs as one block takes its step inside the
-/// backward pass, the first layer's weight gradient applied as it is summed
-/// and never stored. The network must come out bit for bit as when the
-/// gradient is stored and the optimizer applies it — on batches of one
-/// block (1, 10, 32) and of several (12 = 10 + 2, 50), over several steps.
+/// A training step is the mini-batch gradient, then the optimizer's step
+/// with it: [`Trainer::step`] (with [`Sgd`] or an optimizer defined
+/// outside the crate) and [`train::step`] give bit for bit the network of
+/// [`train::gradient`] followed by [`Optimizer::step`], and the trainer's
+/// gradient buffer holds that gradient afterwards — on batches of one block
+/// (1, 10, 32) and of several (12 = 10 + 2, 50), over several steps.
 #[test]
-fn sgd_inside_the_backward_pass_gives_the_optimizers_bits() {
+fn a_step_is_the_gradient_then_the_optimizer_step() {
     type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
     let mut rng = ChaCha8Rng::seed_from_u64(11);
     let start = Lecture::boxed_random(Init::StandardNormal, &mut rng);
@@ -171,49 +174,76 @@ fn sgd_inside_the_backward_pass_gives_the_optimizers_bits() {
         .collect();
     let labels: Vec<Class<10>> = (0..100).filter_map(|i| Class::new(i % 10)).collect();
     for batch in [1, 10, 32, 12, 50] {
-        let (mut fused, mut unfused) = (start.clone(), start.clone());
+        let mut by_trainer = start.clone();
+        let mut by_delegate = start.clone();
+        let mut by_step = start.clone();
+        let mut by_hand = start.clone();
         let mut a = Trainer::new(Quadratic, Sgd::new(3.0_f32));
-        let mut b = Trainer::new(Quadratic, Unfused(Sgd::new(3.0)));
+        let mut b = Trainer::new(Quadratic, Delegate(Sgd::new(3.0)));
+        let mut sgd = Sgd::new(3.0_f32);
+        let mut step_grads = Lecture::boxed_zeros();
+        let mut hand_grads = Lecture::boxed_zeros();
         for (xs, ys) in inputs.chunks(batch).zip(labels.chunks(batch)).take(4) {
-            let cost_a = a.step(&mut *fused, xs.iter().zip(ys)).expect("finite");
-            let cost_b = b.step(&mut *unfused, xs.iter().zip(ys)).expect("finite");
-            assert_eq!(cost_a.to_bits(), cost_b.to_bits(), "batch {batch}");
-            assert_eq!(param_bits(&*fused), param_bits(&*unfused), "batch {batch}");
+            let pairs = || xs.iter().zip(ys);
+            let cost_a = a.step(&mut *by_trainer, pairs()).expect("finite");
+            let cost_b = b.step(&mut *by_delegate, pairs()).expect("finite");
+            let cost_c = train::step(
+                &mut *by_step,
+                &Quadratic,
+                &mut sgd,
+                &mut [],
+                &mut *step_grads,
+                pairs(),
+            )
+            .expect("finite");
+            let cost = train::gradient(&*by_hand, &Quadratic, &mut *hand_grads, pairs())
+                .expect("finite");
+            let gradient = param_bits(&*hand_grads);
+            Sgd::new(3.0_f32).step(&mut *by_hand, &mut *hand_grads, &mut []);
+            for other in [cost_a, cost_b, cost_c] {
+                assert_eq!(other.to_bits(), cost.to_bits(), "batch {batch}");
+            }
+            let want = param_bits(&*by_hand);
+            assert_eq!(param_bits(&*by_trainer), want, "batch {batch}");
+            assert_eq!(param_bits(&*by_delegate), want, "batch {batch}");
+            assert_eq!(param_bits(&*by_step), want, "batch {batch}");
+            // Every layer's gradient was stored, the first layer's too.
+            assert_eq!(param_bits(a.grads()), gradient, "batch {batch}");
+            assert_eq!(param_bits(b.grads()), gradient, "batch {batch}");
+            assert_eq!(param_bits(&*step_grads), gradient, "batch {batch}");
         }
-        assert_ne!(param_bits(&*fused), param_bits(&*start), "batch {batch}");
-        // The step really ran inside the backward pass for single blocks:
-        // with the AVX2 kernels the first layer's weight gradient was never
-        // written (the trainer's buffer starts at zero).
-        let one_block = [1, 10, 32].contains(&batch);
-        let untouched = a.grads().0.weight.iter().flatten().all(|&g| g == 0.0);
-        if constnet::kernel::backend() == constnet::kernel::Backend::Avx2Fma {
-            assert_eq!(untouched, one_block, "batch {batch}");
-        }
+        assert_ne!(param_bits(&*by_trainer), param_bits(&*start), "batch {batch}");
+        assert!(
+            a.grads().0.weight.iter().flatten().any(|&g| g != 0.0),
+            "batch {batch}"
+        );
     }
 }
 
-/// A step that cannot be taken inside the backward pass — inputs so large
-/// that the gradient could overflow — falls back to storing and checking
-/// the gradient: the same bits when it is finite, an error and an unchanged
-/// network when it is not.
+/// Gradients close to the largest float are applied exactly as the
+/// optimizer computes them, and one that overflows is an error that leaves
+/// the network unchanged.
 #[test]
-fn sgd_falls_back_when_the_gradient_could_overflow() {
+fn a_gradient_near_overflow_is_applied_and_an_overflowing_one_is_not() {
     let start = (Dense::<3, 2> {
         weight: [[1e-38, 0.0, 0.0], [0.0, 1.0, 0.0]],
         bias: [0.0, 0.0],
     },);
-    let (mut fused, mut unfused) = (start.clone(), start.clone());
+    let (mut stepped, mut by_hand) = (start.clone(), start.clone());
     let mut a = Trainer::new(Quadratic, Sgd::new(1e-30_f32));
-    let mut b = Trainer::new(Quadratic, Unfused(Sgd::new(1e-30)));
     // Outputs [1, −3] against [−1, 0]: ∂C/∂y = [2, −3], and the weight
     // gradients 2·10³⁸ and −3·10³⁸ are finite but close to the largest f32.
     let x = [[1e38_f32, -3.0, 2.0]];
     let y = [[-1.0_f32, 0.0]];
-    let cost_a = a.step(&mut fused, x.iter().zip(&y)).expect("finite");
-    let cost_b = b.step(&mut unfused, x.iter().zip(&y)).expect("finite");
-    assert_eq!(cost_a.to_bits(), cost_b.to_bits());
-    assert_eq!(param_bits(&fused), param_bits(&unfused));
-    assert_ne!(param_bits(&fused), param_bits(&start));
+    let cost_a = a.step(&mut stepped, x.iter().zip(&y)).expect("finite");
+    let mut grads = <(Dense<3, 2>,)>::zeros();
+    let cost = train::gradient(&by_hand, &Quadratic, &mut grads, x.iter().zip(&y))
+        .expect("finite");
+    assert_eq!(grads.0.weight[0][0], 2e38);
+    Sgd::new(1e-30_f32).step(&mut by_hand, &mut grads, &mut []);
+    assert_eq!(cost_a.to_bits(), cost.to_bits());
+    assert_eq!(param_bits(&stepped), param_bits(&by_hand));
+    assert_ne!(param_bits(&stepped), param_bits(&start));
     // ∂C/∂w = −10¹⁰·f32::MAX overflows; the cost ½·(10¹⁰)² does not.
     let mut net = (Dense::<3, 2>::zeros(),);
     let err = a
@@ -224,4 +254,38 @@ fn sgd_falls_back_when_the_gradient_could_overflow() {
         "{err:?}"
     );
     assert_eq!(param_bits(&net), param_bits(&(Dense::<3, 2>::zeros(),)));
+}
+
+/// [`train::step`] is given the optimizer's state by the caller: too few
+/// values is an error that leaves the network unchanged, and the state is
+/// kept across steps as the [`Trainer`] keeps it.
+#[test]
+fn train_step_checks_and_keeps_the_optimizer_state() {
+    type Tiny = (Dense<1, 1, f64>,);
+    let batch = [(&[1.0], &[2.0])];
+    let mut net: Tiny = (Dense::zeros(),);
+    let mut grads = Tiny::zeros();
+    let mut adam = Adam::new(0.1);
+    let mut short = [Tiny::zeros()];
+    assert_eq!(
+        train::step(&mut net, &Quadratic, &mut adam, &mut short, &mut grads, batch),
+        Err(TrainError::OptimizerState {
+            expected: 2,
+            found: 1
+        })
+    );
+    assert_eq!(net, (Dense::zeros(),));
+    assert_eq!(adam.steps(), 0);
+    // Two steps by hand with two state values equal two trainer steps.
+    let mut state = [Tiny::zeros(), Tiny::zeros()];
+    let mut trained: Tiny = (Dense::zeros(),);
+    let mut trainer = Trainer::new(Quadratic, Adam::new(0.1));
+    for _ in 0..2 {
+        let cost = train::step(&mut net, &Quadratic, &mut adam, &mut state, &mut grads, batch)
+            .expect("finite");
+        assert_eq!(trainer.step(&mut trained, batch), Ok(cost));
+    }
+    assert_eq!(net, trained);
+    assert_eq!(trainer.state(), state);
+    assert_eq!(adam.steps(), 2);
 }

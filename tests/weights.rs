@@ -25,7 +25,7 @@ type Lecture = (Dense<784, 30>, Sigmoid, Dense<30, 10>, Sigmoid);
 /// Every parameter's bits, in visit order.
 fn bits<N: Params<T>, T: Scalar>(net: &N) -> Vec<u64> {
     let mut out = Vec::new();
-    net.visit(&mut |p| out.extend(p.iter().map(|v| v.to_f64().unwrap().to_bits())));
+    net.visit(|_, p| out.extend(p.iter().map(|v| v.to_f64().unwrap().to_bits())));
     out
 }
 

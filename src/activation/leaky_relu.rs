@@ -175,7 +175,7 @@ mod tests {
         let x = [-3.0_f64, -0.5, 0.0, 0.5, 2.0];
         let (y, cache) = leaky.forward_train(&[x]);
         assert_eq!(y, [[-0.30000000000000004, -0.05, 0.0, 0.5, 2.0]]);
-        let dx = leaky.backward(&[x], &cache, &[[1.0; 5]], &mut LeakyRelu::default());
+        let dx = crate::layer::input_gradient(&leaky, &[x], &cache, &[[1.0; 5]], &mut LeakyRelu::default());
         assert_eq!(dx, [[0.1, 0.1, 0.1, 1.0, 1.0]]);
         assert!(leaky.forward(&[f32::NAN])[0].is_nan());
     }
@@ -190,8 +190,8 @@ mod tests {
         assert_eq!(y, [Relu.forward(&x)]);
         let dy = [[3.0; 4]];
         assert_eq!(
-            zero.backward(&[x], &c, &dy, &mut zero.clone()),
-            Relu.backward(&[x], &rc, &dy, &mut Relu)
+            crate::layer::input_gradient(&zero, &[x], &c, &dy, &mut zero.clone()),
+            crate::layer::input_gradient(&Relu, &[x], &rc, &dy, &mut Relu)
         );
     }
 
@@ -217,7 +217,7 @@ mod tests {
         assert_eq!(<LeakyRelu as Params<f64>>::zeros(), LeakyRelu::default());
         let mut leaky = LeakyRelu::new(0.05);
         let mut visited = 0;
-        Params::<f64>::visit(&leaky, &mut |_| visited += 1);
+        Params::<f64>::visit(&leaky, |_, _| visited += 1);
         Params::<f64>::set_zero(&mut leaky);
         assert_eq!((visited, leaky.slope()), (0, 0.05));
     }

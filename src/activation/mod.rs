@@ -1,15 +1,15 @@
 //! Activation functions: parameter-free layers of any width.
 //!
-//! Each activation is a [`Layer`](crate::Layer) of any width: `Sigmoid`
+//! Each activation is a [`Layer`] of any width: `Sigmoid`
 //! implements `Layer<[T; N]>` for every `N`. The elementwise ones ([`Relu`],
 //! [`LeakyRelu`], [`Sigmoid`], [`Tanh`], [`Identity`]) implement
 //! [`Activation`]: a scalar function and, in the same file, its derivative
 //! written in terms of the activation's output (`σ' = σ(1 − σ)`), which is
 //! what the training forward pass caches. [`Softmax`] couples its inputs, so
-//! it implements [`Layer`](crate::Layer) directly, its backward pass (a
+//! it implements [`Layer`] directly, its backward pass (a
 //! Jacobian-vector product) next to its forward pass.
 //!
-//! All of them have no trainable parameters: their [`Params`](crate::Params)
+//! All of them have no trainable parameters: their [`Params`]
 //! visit nothing.
 
 mod identity;
@@ -140,7 +140,7 @@ mod tests {
     assert_impl_all!(Identity: Send, Sync, Clone, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
     assert_impl_all!(Softmax: Send, Sync, Clone, Copy, core::fmt::Debug, Default, Eq, core::hash::Hash);
     assert_impl_all!(LeakyRelu: Send, Sync, Clone, Copy, core::fmt::Debug, Default, PartialEq, Activation);
-    assert_impl_all!(Identity: Activation, Layer<[f32; 1]>, Layer<[f64; 1000]>, Params<f32>);
+    assert_impl_all!(Identity: Layer<[f32; 1]>, Layer<[f64; 1000]>, Params<f32>);
     assert_impl_all!(Softmax: Layer<[f32; 1]>, Layer<[f64; 1000]>, Params<f64>);
     assert_impl_all!(LeakyRelu: Layer<[f32; 3]>, Layer<[f64; 1000]>, Params<f64>);
     assert_eq_size!(Identity, ());

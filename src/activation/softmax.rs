@@ -159,7 +159,7 @@ mod tests {
         let xs = [x, [2.0, 0.0, -1.0]];
         let (y, cache) = Softmax.forward_train(&xs);
         let dy = [[0.7, -0.2, 0.5], [0.1, 0.4, -0.3]];
-        let dx = Softmax.backward(&xs, &cache, &dy, &mut Softmax);
+        let dx = crate::layer::input_gradient(&Softmax, &xs, &cache, &dy, &mut Softmax);
         for k in 0..2 {
             for i in 0..3 {
                 let expected: f64 = (0..3)
@@ -176,7 +176,7 @@ mod tests {
             }
         }
         // A constant upstream gradient is invisible: softmax sums to 1.
-        let dx = Softmax.backward(&xs, &cache, &[[3.0; 3]; 2], &mut Softmax);
+        let dx = crate::layer::input_gradient(&Softmax, &xs, &cache, &[[3.0; 3]; 2], &mut Softmax);
         assert!(dx.as_flattened().iter().all(|d| d.abs() < 1e-15));
     }
 

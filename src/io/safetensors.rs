@@ -339,7 +339,7 @@ pub fn save_safetensors<N: Params<T>, T: Scalar>(
 pub fn load_safetensors<N: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
 ) -> Result<Box<N>, WeightsError> {
-    let mut net = Box::new(N::zeros());
+    let mut net = N::boxed_zeros();
     load_safetensors_into(&mut *net, path)?;
     Ok(net)
 }

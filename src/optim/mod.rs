@@ -2,7 +2,7 @@
 //!
 //! Every optimizer serves every layer and network: it walks parameters,
 //! gradients and its state together as flat slices with
-//! [`Params::visit_n`](crate::Params::visit_n). The state (velocities,
+//! [`Params::visit_n`]. The state (velocities,
 //! moment estimates) is kept in values of the parameters' own type, owned
 //! by the caller (see [`Optimizer`]), so a step never touches the heap and
 //! the optimizer itself names no network.

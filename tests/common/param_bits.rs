@@ -8,6 +8,6 @@ use constnet::Params;
 /// gives them.
 pub fn param_bits<N: Params<f32>>(net: &N) -> Vec<u32> {
     let mut out = Vec::new();
-    net.visit(&mut |p: &[f32]| out.extend(p.iter().map(|v| v.to_bits())));
+    net.visit(|_, p: &[f32]| out.extend(p.iter().map(|v| v.to_bits())));
     out
 }
