@@ -27,7 +27,7 @@ fn relative_gap(a: &[f32], b: &[f32]) -> f32 {
 /// Every parameter of a network, flattened in the crate's order.
 fn flat<N: Params<f32>>(n: &N) -> Vec<f32> {
     let mut all = Vec::new();
-    n.visit(&mut |t| all.extend_from_slice(t));
+    n.visit(|_, t| all.extend_from_slice(t));
     all
 }
 

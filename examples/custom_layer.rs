@@ -131,11 +131,13 @@ where
         dx: Option<&mut [[T; N]; B]>,
     ) -> bool {
         match dx {
-            None => self.inner.backward(x, cache, dy, &mut grads.inner, mode, None),
+            None => self
+                .inner
+                .backward(x, cache, dy, &mut grads.inner, mode, None),
             Some(dx) => {
-                let finite = self
-                    .inner
-                    .backward(x, cache, dy, &mut grads.inner, mode, Some(&mut *dx));
+                let finite =
+                    self.inner
+                        .backward(x, cache, dy, &mut grads.inner, mode, Some(&mut *dx));
                 for (dx, dy) in dx.iter_mut().zip(dy) {
                     for (d, &g) in dx.iter_mut().zip(dy) {
                         *d = *d + g;
@@ -172,8 +174,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let mut scale = Scale::<5, f64>::random(Init::StandardNormal, &mut rng);
     scale.gain = [0.5, -1.5, 2.0, 0.1, 1.0];
-    let residual =
-        Residual::<(Dense<5, 5, f64>, Tanh)>::random(Init::StandardNormal, &mut rng);
+    let residual = Residual::<(Dense<5, 5, f64>, Tanh)>::random(Init::StandardNormal, &mut rng);
     let x = [0.3, -0.7, 0.2, 0.9, -0.1];
     let xs = [x, [1.0, 0.5, -0.5, 0.0, 0.25], [-0.3, 0.3, 0.8, -0.9, 0.6]];
     let reports = [
@@ -181,7 +182,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         ("Residual", check_layer(&residual, &x, 2)),
         ("Scale, a block of 3", check_block(&scale, &xs, 3)),
         ("Residual, a block of 3", check_block(&residual, &xs, 4)),
-        ("Scale then Residual", check_layer(&(scale.clone(), residual.clone()), &x, 5)),
+        (
+            "Scale then Residual",
+            check_layer(&(scale.clone(), residual.clone()), &x, 5),
+        ),
     ];
     for (name, report) in &reports {
         println!("gradcheck {name}: {report}");
@@ -213,7 +217,10 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
 
     // 3. Saved and reloaded, through safetensors and raw bytes.
-    let path = std::env::temp_dir().join(format!("constnet-custom-layer-{}.safetensors", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "constnet-custom-layer-{}.safetensors",
+        std::process::id()
+    ));
     io::save_safetensors(&net, &path)?;
     let from_file: Box<Net> = io::load_safetensors(&path)?;
     std::fs::remove_file(&path)?;

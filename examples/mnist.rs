@@ -119,7 +119,7 @@ where
     N: Layer<[f32; 784], Output = [f32; 10]>,
     L: Loss<[f32; 10], Class<10>>,
     Class<10>: Target<[f32; 10]>,
-    O: Optimizer<N, Scalar = f32>,
+    O: Optimizer<f32>,
 {
     println!("{}", Summary::<[f32; 784], N>::new(&net));
     let (train, test) = (&mnist.train, &mnist.test);

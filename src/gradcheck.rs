@@ -141,7 +141,12 @@ where
     stored.visit_mut(|_, p| p.fill(f64::NAN));
     let stored_finite = layer.backward(xs, &cache, dy, &mut stored, GradMode::Store, None);
     report.compare("finite (add)", 0, if finite { 1.0 } else { 0.0 }, 1.0);
-    report.compare("finite (store)", 0, if stored_finite { 1.0 } else { 0.0 }, 1.0);
+    report.compare(
+        "finite (store)",
+        0,
+        if stored_finite { 1.0 } else { 0.0 },
+        1.0,
+    );
 
     let mut xp = x.clone();
     for i in 0..I::LEN {
@@ -318,7 +323,14 @@ where
     let (train, cache) = layer.forward_train(xs);
     let mut block_grads = layer.clone();
     let mut dx: [I; B] = core::array::from_fn(|_| I::zeros());
-    layer.backward(xs, &cache, &dy, &mut block_grads, GradMode::Store, Some(&mut dx));
+    layer.backward(
+        xs,
+        &cache,
+        &dy,
+        &mut block_grads,
+        GradMode::Store,
+        Some(&mut dx),
+    );
     let mut params_only = layer.clone();
     layer.backward(xs, &cache, &dy, &mut params_only, GradMode::Store, None);
 

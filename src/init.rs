@@ -149,7 +149,12 @@ impl Init {
     /// Fills `values`, the tensor `spec` describes, as its [`Role`] says:
     /// weights with the fans of its shape, biases by the scheme's bias
     /// rule, gains with ones.
-    pub(crate) fn fill<T: Float>(self, spec: &TensorSpec<'_>, values: &mut [T], rng: &mut impl Rng) {
+    pub(crate) fn fill<T: Float>(
+        self,
+        spec: &TensorSpec<'_>,
+        values: &mut [T],
+        rng: &mut impl Rng,
+    ) {
         match spec.role {
             Role::Weight => {
                 let (fan_in, fan_out) = fans(spec.shape);
@@ -161,7 +166,13 @@ impl Init {
     }
 
     /// Weights, with fans `fan_in` and `fan_out`.
-    fn fill_weight<T: Float>(self, weight: &mut [T], fan_in: usize, fan_out: usize, rng: &mut impl Rng) {
+    fn fill_weight<T: Float>(
+        self,
+        weight: &mut [T],
+        fan_in: usize,
+        fan_out: usize,
+        rng: &mut impl Rng,
+    ) {
         let fan_in = fan_in.max(1) as f64;
         let fan_sum = fan_in + fan_out.max(1) as f64;
         match self {

@@ -201,7 +201,6 @@ impl GradMode {
     }
 }
 
-
 /// One layer as [`Layer::describe`] reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]

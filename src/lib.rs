@@ -193,9 +193,9 @@
 extern crate alloc;
 
 pub mod activation;
-mod block;
 #[cfg(feature = "std")]
 pub mod autodiff;
+mod block;
 mod class;
 #[cfg(feature = "std")]
 pub mod data;

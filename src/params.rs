@@ -141,7 +141,12 @@ pub trait Walker<P: ?Sized, T: Scalar> {
 
     /// A nested value of parameters, at `index` in [`TensorSpec::path`]:
     /// walked with its own [`Params::walk`].
-    fn layer<L: Params<T>>(&mut self, index: usize, get: fn(&P) -> &L, get_mut: fn(&mut P) -> &mut L);
+    fn layer<L: Params<T>>(
+        &mut self,
+        index: usize,
+        get: fn(&P) -> &L,
+        get_mut: fn(&mut P) -> &mut L,
+    );
 }
 
 /// A value made of trainable parameter tensors of scalar type `T`: a layer or
@@ -567,7 +572,12 @@ impl<P, T: Scalar, F: FnMut(&TensorSpec<'_>, [&mut [T]; N]), const N: usize> Wal
         (self.f)(&spec, self.items.each_mut().map(|p| get_mut(p)));
     }
 
-    fn layer<L: Params<T>>(&mut self, index: usize, _: fn(&P) -> &L, get_mut: fn(&mut P) -> &mut L) {
+    fn layer<L: Params<T>>(
+        &mut self,
+        index: usize,
+        _: fn(&P) -> &L,
+        get_mut: fn(&mut P) -> &mut L,
+    ) {
         let (buf, len) = child_path(self.path, index);
         L::walk(&mut Writer {
             items: self.items.each_mut().map(|p| get_mut(p)),

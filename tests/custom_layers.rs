@@ -149,10 +149,14 @@ fn a_user_activation_is_a_layer_that_trains() {
     let inputs = [[0.1, 0.2, 0.3], [0.5, -0.5, 0.0], [-0.2, 0.4, 0.9]];
     let targets = [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]];
     let mut trainer = Trainer::new(Quadratic, Sgd::new(0.1));
-    let first = trainer.step(&mut trained, inputs.iter().zip(&targets)).unwrap();
+    let first = trainer
+        .step(&mut trained, inputs.iter().zip(&targets))
+        .unwrap();
     let mut last = first;
     for _ in 0..200 {
-        last = trainer.step(&mut trained, inputs.iter().zip(&targets)).unwrap();
+        last = trainer
+            .step(&mut trained, inputs.iter().zip(&targets))
+            .unwrap();
     }
     assert!(last < first / 2.0, "{first} -> {last}");
 }
@@ -162,7 +166,13 @@ fn a_user_activation_is_a_layer_that_trains() {
 /// pass through a 2 MiB thread stack.
 #[test]
 fn adam_on_a_big_network_fits_a_small_thread() {
-    type Big = (Dense<784, 1024>, Relu, Dense<1024, 1024>, Relu, Dense<1024, 10>);
+    type Big = (
+        Dense<784, 1024>,
+        Relu,
+        Dense<1024, 1024>,
+        Relu,
+        Dense<1024, 10>,
+    );
     let run = || {
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let mut net = Big::boxed_random(Init::HeUniform, &mut rng);
@@ -171,7 +181,14 @@ fn adam_on_a_big_network_fits_a_small_thread() {
         let x = [[0.5_f32; 784]; 4];
         let y = [0, 1, 2, 3].map(|c| Class::<10>::new(c).unwrap());
         trainer.step(&mut *net, x.iter().zip(&y)).unwrap();
-        assert!(trainer.state()[1].0.weight.as_flattened().iter().any(|&v| v > 0.0));
+        assert!(
+            trainer.state()[1]
+                .0
+                .weight
+                .as_flattened()
+                .iter()
+                .any(|&v| v > 0.0)
+        );
     };
     std::thread::Builder::new()
         .stack_size(2 << 20)

@@ -293,7 +293,13 @@ fn adam_with_keras_defaults_by_hand() {
     let moved = |g: f64| alpha * (0.1 * g) / ((0.001 * g * g).sqrt() + 1e-7);
     let mut opt = Adam::default();
     let mut layer = start();
-    step(&mut opt, &mut [Small::zeros(), Small::zeros()], &mut layer, [0.5, -3.0], 0.0);
+    step(
+        &mut opt,
+        &mut [Small::zeros(), Small::zeros()],
+        &mut layer,
+        [0.5, -3.0],
+        0.0,
+    );
     assert_small(&layer, [1.0 - moved(0.5), -2.0 - moved(-3.0)], 0.5);
 }
 

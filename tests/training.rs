@@ -196,8 +196,8 @@ fn a_step_is_the_gradient_then_the_optimizer_step() {
                 pairs(),
             )
             .expect("finite");
-            let cost = train::gradient(&*by_hand, &Quadratic, &mut *hand_grads, pairs())
-                .expect("finite");
+            let cost =
+                train::gradient(&*by_hand, &Quadratic, &mut *hand_grads, pairs()).expect("finite");
             let gradient = param_bits(&*hand_grads);
             Sgd::new(3.0_f32).step(&mut *by_hand, &mut *hand_grads, &mut []);
             for other in [cost_a, cost_b, cost_c] {
@@ -212,7 +212,11 @@ fn a_step_is_the_gradient_then_the_optimizer_step() {
             assert_eq!(param_bits(b.grads()), gradient, "batch {batch}");
             assert_eq!(param_bits(&*step_grads), gradient, "batch {batch}");
         }
-        assert_ne!(param_bits(&*by_trainer), param_bits(&*start), "batch {batch}");
+        assert_ne!(
+            param_bits(&*by_trainer),
+            param_bits(&*start),
+            "batch {batch}"
+        );
         assert!(
             a.grads().0.weight.iter().flatten().any(|&g| g != 0.0),
             "batch {batch}"
@@ -237,9 +241,11 @@ fn a_gradient_near_overflow_is_applied_and_an_overflowing_one_is_not() {
     let y = [[-1.0_f32, 0.0]];
     let cost_a = a.step(&mut stepped, x.iter().zip(&y)).expect("finite");
     let mut grads = <(Dense<3, 2>,)>::zeros();
-    let cost = train::gradient(&by_hand, &Quadratic, &mut grads, x.iter().zip(&y))
-        .expect("finite");
-    assert_eq!(grads.0.weight[0][0], 2e38);
+    let cost = train::gradient(&by_hand, &Quadratic, &mut grads, x.iter().zip(&y)).expect("finite");
+    assert!(
+        (grads.0.weight[0][0] / 2e38 - 1.0).abs() < 1e-6,
+        "{grads:?}"
+    );
     Sgd::new(1e-30_f32).step(&mut by_hand, &mut grads, &mut []);
     assert_eq!(cost_a.to_bits(), cost.to_bits());
     assert_eq!(param_bits(&stepped), param_bits(&by_hand));
@@ -268,7 +274,9 @@ fn train_step_checks_and_keeps_the_optimizer_state() {
     let mut adam = Adam::new(0.1);
     let mut short = [Tiny::zeros()];
     assert_eq!(
-        train::step(&mut net, &Quadratic, &mut adam, &mut short, &mut grads, batch),
+        train::step(
+            &mut net, &Quadratic, &mut adam, &mut short, &mut grads, batch
+        ),
         Err(TrainError::OptimizerState {
             expected: 2,
             found: 1
@@ -281,8 +289,10 @@ fn train_step_checks_and_keeps_the_optimizer_state() {
     let mut trained: Tiny = (Dense::zeros(),);
     let mut trainer = Trainer::new(Quadratic, Adam::new(0.1));
     for _ in 0..2 {
-        let cost = train::step(&mut net, &Quadratic, &mut adam, &mut state, &mut grads, batch)
-            .expect("finite");
+        let cost = train::step(
+            &mut net, &Quadratic, &mut adam, &mut state, &mut grads, batch,
+        )
+        .expect("finite");
         assert_eq!(trainer.step(&mut trained, batch), Ok(cost));
     }
     assert_eq!(net, trained);

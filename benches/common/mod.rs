@@ -244,7 +244,7 @@ impl<const I: usize, const H: usize, const O: usize> NaiveAdam<I, H, O> {
         // Every tensor of the network with its gradient and moments (the
         // crate's parameter walk), each updated one element at a time.
         let items = [net, &mut *self.grads, &mut *self.m, &mut *self.v];
-        TwoLayer::visit_n(items, &mut |[p, g, m, v]| {
+        TwoLayer::visit_n(items, |_, [p, g, m, v]| {
             for i in 0..p.len() {
                 m[i] = b1 * m[i] + (1.0 - b1) * g[i];
                 v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];

@@ -84,7 +84,13 @@ mod tests {
         assert_eq!(y.map(f64::to_bits), x.map(f64::to_bits));
         let (_, cache) = Identity.forward_train(&[x]);
         assert_eq!(
-            crate::layer::input_gradient(&Identity, &[x], &cache, &[[1.0, 2.0, 3.0, 4.0]], &mut Identity),
+            crate::layer::input_gradient(
+                &Identity,
+                &[x],
+                &cache,
+                &[[1.0, 2.0, 3.0, 4.0]],
+                &mut Identity
+            ),
             [[1.0, 2.0, 3.0, 4.0]]
         );
     }

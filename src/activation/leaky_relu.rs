@@ -163,7 +163,6 @@ impl Activation for LeakyRelu {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,7 +174,13 @@ mod tests {
         let x = [-3.0_f64, -0.5, 0.0, 0.5, 2.0];
         let (y, cache) = leaky.forward_train(&[x]);
         assert_eq!(y, [[-0.30000000000000004, -0.05, 0.0, 0.5, 2.0]]);
-        let dx = crate::layer::input_gradient(&leaky, &[x], &cache, &[[1.0; 5]], &mut LeakyRelu::default());
+        let dx = crate::layer::input_gradient(
+            &leaky,
+            &[x],
+            &cache,
+            &[[1.0; 5]],
+            &mut LeakyRelu::default(),
+        );
         assert_eq!(dx, [[0.1, 0.1, 0.1, 1.0, 1.0]]);
         assert!(leaky.forward(&[f32::NAN])[0].is_nan());
     }

@@ -28,4 +28,3 @@ impl Activation for Relu {
         if y > T::zero() { T::one() } else { T::zero() }
     }
 }
-

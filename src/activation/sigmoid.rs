@@ -35,7 +35,6 @@ impl Activation for Sigmoid {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,4 +27,3 @@ impl Activation for Tanh {
         T::one() - y * y
     }
 }
-

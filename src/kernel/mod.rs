@@ -34,10 +34,10 @@ use core::sync::atomic::{AtomicU8, Ordering};
 
 pub(crate) use in_place::{fill, slots};
 pub use scalar::Scalar;
-#[cfg(feature = "alloc")]
-pub(crate) use zeroed::{boxed_in_place, boxed_slice_in_place};
 pub(crate) use zeroed::TupleInPlace;
 pub use zeroed::zeroed_in;
+#[cfg(feature = "alloc")]
+pub(crate) use zeroed::{boxed_in_place, boxed_slice_in_place};
 
 /// Which implementation the kernels use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -192,8 +192,6 @@ pub(crate) fn unit_from_bytes<T: Scalar>(bytes: &[u8], out: &mut [T]) {
     }
     portable::unit_from_bytes(bytes, out);
 }
-
-
 
 /// Whether every element of `x` is finite (no NaN, no infinity).
 #[inline]

@@ -140,6 +140,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "other than its slot")]
     fn a_value_elsewhere_is_refused() {
-        let _ = boxed_in_place::<[f32; 2]>(|_| alloc::boxed::Box::leak(alloc::boxed::Box::new([1.0; 2])));
+        let _ = boxed_in_place::<[f32; 2]>(|_| {
+            alloc::boxed::Box::leak(alloc::boxed::Box::new([1.0; 2]))
+        });
     }
 }

@@ -145,7 +145,9 @@ fn slots<'s, P, const N: usize>(state: &'s mut [P], optimizer: &str) -> &'s mut 
     let found = state.len();
     match state.get_mut(..N).and_then(|s| s.try_into().ok()) {
         Some(slots) => slots,
-        None => panic!("{optimizer} needs {N} state values shaped like the parameters, got {found}"),
+        None => {
+            panic!("{optimizer} needs {N} state values shaped like the parameters, got {found}")
+        }
     }
 }
 

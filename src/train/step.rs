@@ -6,7 +6,7 @@ use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
 use crate::block::{self, Job, Ladder, Source, TRAIN_BLOCK};
-use crate::{GradMode, Layer, Loss, Optimizer, Params, Sample, Tensor};
+use crate::{GradMode, Layer, Loss, Optimizer, Sample, Tensor};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
 /// `loss` on `batch`, a sequence of `m` `(sample, target)` pairs, and stores
@@ -296,7 +296,9 @@ where
             }
         }
         let sums = &mut *self.sums;
-        sums.finite &= self.net.backward(x, &cache, &dy, self.grads, sums.mode, None);
+        sums.finite &= self
+            .net
+            .backward(x, &cache, &dy, self.grads, sums.mode, None);
         sums.mode = GradMode::Add;
     }
 }
@@ -309,6 +311,8 @@ pub(crate) fn cast<T: Float>(n: usize) -> T {
 /// The optimizer state a step needs, built on the heap in place:
 /// `slots` zero values shaped like the network.
 #[cfg(feature = "alloc")]
-pub(crate) fn boxed_state<N: Params<T>, T: crate::Scalar>(slots: usize) -> alloc::boxed::Box<[N]> {
+pub(crate) fn boxed_state<N: crate::Params<T>, T: crate::Scalar>(
+    slots: usize,
+) -> alloc::boxed::Box<[N]> {
     crate::kernel::boxed_slice_in_place(slots, N::zeros_in)
 }
