@@ -74,7 +74,6 @@
 //! | embedding weights at compile time; saving and loading them (*std*) | [`io`] |
 //! | MNIST / IDX data (*std*) | [`data`] |
 //! | finite-difference gradient checks (*alloc*) | [`gradcheck`] |
-//! | scalar reverse-mode autodiff, the lecture's chain-rule example (*std*) | [`autodiff`] |
 //!
 //! All inner loops, and all SIMD and `unsafe` code, live in [`kernel`].
 //!
@@ -104,8 +103,6 @@
 extern crate alloc;
 
 pub mod activation;
-#[cfg(feature = "std")]
-pub mod autodiff;
 mod class;
 #[cfg(feature = "std")]
 pub mod data;
