@@ -117,8 +117,6 @@ mod layer;
 pub mod loss;
 pub mod optim;
 mod params;
-#[cfg(test)]
-mod random_cases;
 mod sample;
 #[cfg(feature = "alloc")]
 mod summary;
