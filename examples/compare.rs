@@ -12,7 +12,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use common::{OptimizedNet, Progress, SeedNet, default_data_dir, parse_flags, run_main};
+use common::cli::run_main;
+use common::progress::Progress;
+use common::{OptimizedNet, SeedNet, default_data_dir};
 use constnet::data::Mnist;
 use constnet::loss::SoftmaxCrossEntropy;
 use constnet::optim::Adam;
@@ -30,25 +32,23 @@ struct Config {
     out: PathBuf,
 }
 
-fn parse(args: impl Iterator<Item = String>) -> Result<Option<Config>, String> {
+fn parse(mut args: lexopt::Parser) -> Result<Option<Config>, lexopt::Error> {
+    use lexopt::prelude::*;
     let mut config = Config {
         epochs: 10,
         seed: 0,
         data: default_data_dir(),
         out: PathBuf::from("compare.svg"),
     };
-    let proceed = parse_flags(args, |f| {
-        match f.name.as_str() {
-            "--epochs" => config.epochs = f.parse()?,
-            "--seed" => config.seed = f.parse()?,
-            "--data" => config.data = PathBuf::from(&f.value),
-            "--out" => config.out = PathBuf::from(&f.value),
-            _ => return Err(f.unknown()),
+    while let Some(arg) = args.next()? {
+        match arg {
+            Long("epochs") => config.epochs = args.value()?.parse()?,
+            Long("seed") => config.seed = args.value()?.parse()?,
+            Long("data") => config.data = args.value()?.into(),
+            Long("out") => config.out = args.value()?.into(),
+            Short('h') | Long("help") => return Ok(None),
+            _ => return Err(arg.unexpected()),
         }
-        Ok(())
-    })?;
-    if !proceed {
-        return Ok(None);
     }
     if config.epochs == 0 {
         return Err("--epochs must be at least 1".into());
@@ -225,5 +225,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    run_main(USAGE, parse(std::env::args().skip(1)), run)
+    run_main(USAGE, parse(lexopt::Parser::from_env()), run)
 }

@@ -26,7 +26,9 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use common::{Progress, SeedNet, default_data_dir, parse_flags, run_main};
+use common::cli::run_main;
+use common::progress::Progress;
+use common::{SeedNet, default_data_dir};
 use constnet::data::Mnist;
 use constnet::io;
 use constnet::prelude::*;
@@ -49,7 +51,8 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+    fn from_args(mut args: lexopt::Parser) -> Result<Option<Self>, lexopt::Error> {
+        use lexopt::prelude::*;
         let mut config = Self {
             epochs: 3,
             seed: 0,
@@ -57,19 +60,16 @@ impl Config {
             safetensors: PathBuf::from("model.safetensors"),
             raw: PathBuf::from("model.bin"),
         };
-        let proceed = parse_flags(args, |f| {
-            match f.name.as_str() {
-                "--epochs" => config.epochs = f.parse()?,
-                "--seed" => config.seed = f.parse()?,
-                "--data" => config.data = PathBuf::from(&f.value),
-                "--safetensors" => config.safetensors = PathBuf::from(&f.value),
-                "--raw" => config.raw = PathBuf::from(&f.value),
-                _ => return Err(f.unknown()),
+        while let Some(arg) = args.next()? {
+            match arg {
+                Long("epochs") => config.epochs = args.value()?.parse()?,
+                Long("seed") => config.seed = args.value()?.parse()?,
+                Long("data") => config.data = args.value()?.into(),
+                Long("safetensors") => config.safetensors = args.value()?.into(),
+                Long("raw") => config.raw = args.value()?.into(),
+                Short('h') | Long("help") => return Ok(None),
+                _ => return Err(arg.unexpected()),
             }
-            Ok(())
-        })?;
-        if !proceed {
-            return Ok(None);
         }
         Ok(Some(config))
     }
@@ -121,5 +121,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    run_main(USAGE, Config::from_args(std::env::args().skip(1)), run)
+    run_main(USAGE, Config::from_args(lexopt::Parser::from_env()), run)
 }

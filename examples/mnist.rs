@@ -22,9 +22,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use common::{
-    OptimizedNet, Progress, SeedNet, class_names, default_data_dir, parse_flags, run_main,
-};
+use common::cli::run_main;
+use common::progress::Progress;
+use common::{OptimizedNet, SeedNet, class_names, default_data_dir};
 use constnet::data::Mnist;
 use constnet::loss::SoftmaxCrossEntropy;
 use constnet::optim::Adam;
@@ -54,7 +54,8 @@ struct Config {
 }
 
 impl Config {
-    fn from_args(args: impl Iterator<Item = String>) -> Result<Option<Self>, String> {
+    fn from_args(mut args: lexopt::Parser) -> Result<Option<Self>, lexopt::Error> {
+        use lexopt::prelude::*;
         let mut config = Self {
             arch: Arch::Seed,
             hidden: 30,
@@ -64,27 +65,28 @@ impl Config {
             seed: 0,
             data: default_data_dir(),
         };
-        let proceed = parse_flags(args, |f| {
-            match f.name.as_str() {
-                "--arch" => {
-                    config.arch = match f.value.as_str() {
+        while let Some(arg) = args.next()? {
+            match arg {
+                Long("arch") => {
+                    config.arch = match args.value()?.string()?.as_str() {
                         "seed" => Arch::Seed,
                         "optimized" => Arch::Optimized,
-                        _ => return Err(format!("--arch {}: expected seed or optimized", f.value)),
+                        other => {
+                            return Err(
+                                format!("--arch {other}: expected seed or optimized").into()
+                            );
+                        }
                     }
                 }
-                "--hidden" => config.hidden = f.parse()?,
-                "--epochs" => config.epochs = Some(f.parse()?),
-                "--batch-size" => config.batch_size = Some(f.parse()?),
-                "--eta" => config.eta = Some(f.parse()?),
-                "--seed" => config.seed = f.parse()?,
-                "--data" => config.data = PathBuf::from(&f.value),
-                _ => return Err(f.unknown()),
+                Long("hidden") => config.hidden = args.value()?.parse()?,
+                Long("epochs") => config.epochs = Some(args.value()?.parse()?),
+                Long("batch-size") => config.batch_size = Some(args.value()?.parse()?),
+                Long("eta") => config.eta = Some(args.value()?.parse()?),
+                Long("seed") => config.seed = args.value()?.parse()?,
+                Long("data") => config.data = args.value()?.into(),
+                Short('h') | Long("help") => return Ok(None),
+                _ => return Err(arg.unexpected()),
             }
-            Ok(())
-        })?;
-        if !proceed {
-            return Ok(None);
         }
         if config.batch_size == Some(0) {
             return Err("--batch-size must be at least 1".into());
@@ -99,7 +101,8 @@ impl Config {
             return Err(format!(
                 "--hidden {}: sizes are compile-time types; this example is built for 30 and 100",
                 config.hidden
-            ));
+            )
+            .into());
         }
         Ok(Some(config))
     }
@@ -207,5 +210,5 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> ExitCode {
-    run_main(USAGE, Config::from_args(std::env::args().skip(1)), run)
+    run_main(USAGE, Config::from_args(lexopt::Parser::from_env()), run)
 }

@@ -163,7 +163,6 @@
 //! | embedding weights at compile time; saving and loading them (*std*) | [`io`] |
 //! | MNIST / IDX data (*std*) | [`data`] |
 //! | finite-difference gradient checks (*alloc*) | [`gradcheck`] |
-//! | scalar reverse-mode autodiff, the lecture's chain-rule example (*std*) | [`autodiff`] |
 //!
 //! All inner loops, and all SIMD and `unsafe` code, live in [`kernel`].
 //!
@@ -193,8 +192,6 @@
 extern crate alloc;
 
 pub mod activation;
-#[cfg(feature = "std")]
-pub mod autodiff;
 mod block;
 mod class;
 #[cfg(feature = "std")]
@@ -210,8 +207,6 @@ mod layer;
 pub mod loss;
 pub mod optim;
 mod params;
-#[cfg(test)]
-mod random_cases;
 mod sample;
 #[cfg(feature = "alloc")]
 mod summary;

@@ -1,6 +1,7 @@
 //! Saving and loading weights: safetensors round trips, PyTorch-shaped files
-//! built by hand, every kind of mismatch, malformed files (random cases), atomic
-//! saves, and the model embedded at compile time.
+//! built by hand, every kind of mismatch, atomic saves, and the model embedded
+//! at compile time. Malformed files (random cases) are property tests in
+//! `tests/properties`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -8,11 +9,6 @@ use std::path::{Path, PathBuf};
 use constnet::io::{self, LeReader, TensorProblem, WeightsError};
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
-
-// The crate's seeded random-case helper (a small stand-in for proptest).
-#[path = "../src/random_cases.rs"]
-mod random_cases;
-use random_cases::check;
 
 type Nested<T> = (
     Dense<5, 4, T>,
@@ -535,138 +531,4 @@ fn the_embedded_model_equals_the_safetensors_model() {
             .head(1000);
     let m = constnet::train::ConfusionMatrix::of(&EMBEDDED, test.inputs(), test.labels());
     assert!(m.accuracy() > 0.9, "{}", m.accuracy());
-}
-
-/// A valid file for the random cases: the nested f32 network.
-fn valid_file() -> Vec<u8> {
-    let net = Nested::<f32>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(6));
-    io::to_safetensors_bytes(&net).unwrap()
-}
-
-/// Loads `bytes`; only a typed error or success is acceptable (a panic fails
-/// the test).
-fn load_any(bytes: &[u8]) -> Result<Nested<f32>, WeightsError> {
-    let mut net = Nested::<f32>::zeros();
-    io::from_safetensors_bytes(&mut net, bytes).map(|()| net)
-}
-
-#[test]
-fn random_bytes_never_panic() {
-    check(
-        |g| g.bytes(0..512),
-        |bytes| assert!(load_any(bytes).is_err()),
-    );
-}
-
-#[test]
-fn random_bytes_after_a_plausible_length_never_panic() {
-    check(
-        |g| {
-            let len = g.range(0_u64..600);
-            [len.to_le_bytes().to_vec(), g.bytes(0..512)].concat()
-        },
-        |bytes| assert!(load_any(bytes).is_err()),
-    );
-}
-
-#[test]
-fn truncated_files_are_format_errors() {
-    let valid = valid_file();
-    check(
-        |g| g.range(0..1000_usize) % valid.len(),
-        |&cut| {
-            let result = load_any(&valid[..cut]);
-            assert!(
-                matches!(result, Err(WeightsError::Format { .. })),
-                "{result:?}"
-            );
-        },
-    );
-}
-
-#[test]
-fn bit_flips_never_panic() {
-    let valid = valid_file();
-    let reference = load_any(&valid).unwrap();
-    let header_end = 8 + u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
-    check(
-        |g| g.range(0..1_000_000_usize) % (valid.len() * 8),
-        |&bit| {
-            let mut bytes = valid.clone();
-            bytes[bit / 8] ^= 1 << (bit % 8);
-            match load_any(&bytes) {
-                Ok(net) => {
-                    // A flip in the data region changes exactly one
-                    // parameter; one in the header that leaves it loadable
-                    // (e.g. in the `__metadata__` value) changes none.
-                    let changed = bits(&net)
-                        .iter()
-                        .zip(bits(&reference))
-                        .filter(|(a, b)| **a != *b)
-                        .count();
-                    assert_eq!(changed, usize::from(bit / 8 >= header_end));
-                }
-                Err(e) => assert!(bit / 8 < header_end, "{e}"),
-            }
-        },
-    );
-}
-
-/// One entry of a random safetensors header: name, dtype, shape and data
-/// offsets, drawn from valid and invalid values alike.
-#[derive(Debug)]
-struct RandomTensor {
-    name: &'static str,
-    dtype: &'static str,
-    shape: Vec<usize>,
-    start: u64,
-    end: u64,
-}
-
-#[test]
-fn random_headers_never_panic() {
-    fn offset(g: &mut random_cases::Gen) -> u64 {
-        match g.index(3) {
-            0 => g.range(0..64),
-            1 => u64::MAX,
-            _ => 1 << 61,
-        }
-    }
-    check(
-        |g| {
-            let tensors = g.vec(0..5, |g| RandomTensor {
-                name: g.pick(&["0.weight", "0.bias", "2.0.weight", "x", "__metadata__"]),
-                dtype: g.pick(&["F32", "F64", "BF16", "U8", "F4", "BOOL", "nope"]),
-                shape: g.vec(0..3, |g| match g.index(3) {
-                    0 => g.range(0..8),
-                    1 => usize::MAX,
-                    _ => 1 << 62,
-                }),
-                start: offset(g),
-                end: offset(g),
-            });
-            (tensors, g.range(0..64_usize))
-        },
-        |(tensors, data_len)| {
-            let fields: Vec<String> = tensors
-                .iter()
-                .map(|t| {
-                    let shape: Vec<String> = t.shape.iter().map(ToString::to_string).collect();
-                    format!(
-                        r#""{}":{{"dtype":"{}","shape":[{}],"data_offsets":[{},{}]}}"#,
-                        t.name,
-                        t.dtype,
-                        shape.join(","),
-                        t.start,
-                        t.end
-                    )
-                })
-                .collect();
-            let header = format!("{{{}}}", fields.join(","));
-            let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
-            bytes.extend_from_slice(header.as_bytes());
-            bytes.extend(std::iter::repeat_n(0u8, *data_len));
-            let _ = load_any(&bytes);
-        },
-    );
 }

@@ -302,7 +302,6 @@ fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::random_cases::{Gen, check};
     use flate2::Compression;
     use flate2::write::GzEncoder;
     use std::io::Write;
@@ -535,74 +534,5 @@ pub(crate) mod tests {
         );
         assert!(err.to_string().contains("definitely/not/here.idx"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
-    }
-
-    /// A valid IDX file of 1 to 3 dimensions, each of 0 to 5 entries.
-    fn valid_idx(g: &mut Gen) -> Vec<u8> {
-        let dims = g.vec(1..4, |g| g.range(0_u32..6));
-        let len = dims.iter().product::<u32>() as usize;
-        idx_bytes(&dims, &g.bytes(len..len + 1))
-    }
-
-    #[test]
-    fn random_bytes_never_panic() {
-        check(
-            |g| {
-                let bytes = g.bytes(0..64);
-                let prefix = g.pick(&[&[][..], &[0, 0, 8][..], &[0x1f, 0x8b][..]]);
-                [prefix, &bytes].concat()
-            },
-            |bytes| {
-                let _ = parse_bytes(bytes);
-            },
-        );
-    }
-
-    /// A valid file, the bytes of it (gzipped or not) and the damage to do:
-    /// where to cut, and which bit of which byte to flip.
-    #[derive(Debug)]
-    struct Damage {
-        valid: Vec<u8>,
-        bytes: Vec<u8>,
-        cut: usize,
-        flip: usize,
-        bit: u8,
-    }
-
-    #[test]
-    fn damaged_files_never_panic() {
-        check(
-            |g| {
-                let valid = valid_idx(g);
-                let bytes = if g.bool() {
-                    gzip(&valid)
-                } else {
-                    valid.clone()
-                };
-                Damage {
-                    cut: g.index(bytes.len()),
-                    flip: g.index(bytes.len()),
-                    bit: g.range(0..8),
-                    valid,
-                    bytes,
-                }
-            },
-            |d| {
-                // Read back exactly, every truncation an error, and a flipped
-                // bit an error or a consistent array.
-                assert_eq!(
-                    parse_bytes(&d.bytes).map(Idx::into_data).ok(),
-                    d.valid
-                        .get(4 + 4 * usize::from(d.valid[3])..)
-                        .map(<[u8]>::to_vec)
-                );
-                assert!(parse_bytes(&d.bytes[..d.cut]).is_err());
-                let mut flipped = d.bytes.clone();
-                flipped[d.flip] ^= 1 << d.bit;
-                if let Ok(idx) = parse_bytes(&flipped) {
-                    assert_eq!(idx.data().len(), idx.dims().iter().product::<usize>());
-                }
-            },
-        );
     }
 }

@@ -32,10 +32,12 @@
 //! # Ok::<(), constnet::data::DataError>(())
 //! ```
 
+pub mod dataset;
 mod error;
 pub mod idx;
 pub mod mnist;
 
+pub use dataset::Dataset;
 pub use error::DataError;
 pub use idx::Idx;
-pub use mnist::{Dataset, Mnist};
+pub use mnist::Mnist;

@@ -86,8 +86,6 @@ impl<T: Scalar, const N: usize> Loss<[T; N], Class<N>> for SigmoidCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::loss::BinaryCrossEntropy;
-    use crate::random_cases::check;
 
     #[test]
     fn hand_computed_values() {
@@ -114,44 +112,6 @@ mod tests {
         assert_eq!(
             SigmoidCrossEntropy.gradient(&z, &c),
             SigmoidCrossEntropy.gradient(&z, &c.one_hot())
-        );
-    }
-
-    #[test]
-    fn agrees_with_unclamped_binary_cross_entropy() {
-        check(
-            |g| {
-                let z = g.array::<_, 4>(|g| g.range(-10.0_f64..10.0));
-                (z, g.array::<_, 4>(|g| g.range(0.0_f64..=1.0)))
-            },
-            |(z, y)| {
-                let p = z.map(|v| 1.0 / (1.0 + (-v).exp()));
-                let fused = SigmoidCrossEntropy.loss(z, y);
-                let unfused = BinaryCrossEntropy.loss(&p, y);
-                assert!(
-                    (fused - unfused).abs() < 1e-9 * unfused.max(1.0),
-                    "{fused} vs {unfused}"
-                );
-            },
-        );
-    }
-
-    #[test]
-    fn is_non_negative_and_finite() {
-        check(
-            |g| {
-                let z = g.array::<_, 8>(|g| g.range(-1e4_f32..1e4));
-                (z, g.array::<_, 8>(|g| g.range(0.0_f32..=1.0)))
-            },
-            |(z, y)| {
-                let loss = SigmoidCrossEntropy.loss(z, y);
-                assert!(loss >= 0.0 && loss.is_finite(), "{loss}");
-                let gradient = SigmoidCrossEntropy.gradient(z, y);
-                assert!(
-                    gradient.iter().all(|g| g.is_finite() && g.abs() <= 1.0),
-                    "{gradient:?}"
-                );
-            },
         );
     }
 }

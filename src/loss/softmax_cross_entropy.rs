@@ -107,7 +107,6 @@ impl<T: Scalar, const N: usize> Loss<[T; N], [T; N]> for SoftmaxCrossEntropy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random_cases::check;
 
     fn class<const N: usize>(i: usize) -> Class<N> {
         Class::new(i).unwrap_or_else(|| panic!("{i} out of range"))
@@ -180,79 +179,5 @@ mod tests {
             "{loss}"
         );
         assert_eq!(grad, [0.5, -1.0, 0.0, 0.5]);
-    }
-
-    #[test]
-    fn equals_minus_ln_of_naive_softmax() {
-        check(
-            |g| (g.array::<_, 6>(|g| g.range(-20.0_f64..20.0)), g.index(6)),
-            |&(z, c)| {
-                let expected = -naive_softmax(&z)[c].ln();
-                let loss: f64 = SoftmaxCrossEntropy.loss(&z, &class::<6>(c));
-                assert!(
-                    (loss - expected).abs() <= 1e-12 * expected.abs().max(1.0),
-                    "{loss} vs {expected}"
-                );
-                let fused = SoftmaxCrossEntropy.loss_and_gradient(&z, &class::<6>(c)).0;
-                assert_eq!(fused, loss);
-            },
-        );
-    }
-
-    #[test]
-    fn vector_target_equals_naive_cross_entropy() {
-        check(
-            |g| {
-                let z = g.array::<_, 5>(|g| g.range(-20.0_f64..20.0));
-                (z, g.array::<_, 5>(|g| g.range(0.0_f64..1.0)))
-            },
-            |(z, w)| {
-                let total: f64 = w.iter().sum();
-                // proptest drew again here (`prop_assume!`); a total this
-                // small has a probability below 1e-17.
-                if total <= 1e-3 {
-                    return;
-                }
-                let y = w.map(|v| v / total);
-                let p = naive_softmax(z);
-                let expected: f64 = -y.iter().zip(&p).map(|(y, p)| y * p.ln()).sum::<f64>();
-                let loss = SoftmaxCrossEntropy.loss(z, &y);
-                assert!(
-                    (loss - expected).abs() <= 1e-12 * expected.abs().max(1.0),
-                    "{loss} vs {expected}"
-                );
-            },
-        );
-    }
-
-    #[test]
-    fn is_non_negative_and_finite_for_large_logits() {
-        check(
-            |g| {
-                let z = g.array::<_, 8>(|g| g.range(-1e4_f32..1e4));
-                let w = g.array::<_, 8>(|g| g.range(0.0_f32..1.0));
-                (z, w, g.index(8))
-            },
-            |&(z, w, c)| {
-                let (loss, grad) = SoftmaxCrossEntropy.loss_and_gradient(&z, &class::<8>(c));
-                assert!(loss >= 0.0 && loss.is_finite(), "{loss}");
-                assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
-                let (loss, grad) = SoftmaxCrossEntropy.loss_and_gradient(&z, &w);
-                assert!(loss >= 0.0 && loss.is_finite(), "{loss}");
-                assert!(grad.iter().all(|g| g.is_finite()), "{grad:?}");
-            },
-        );
-    }
-
-    #[test]
-    fn gradient_sums_to_zero_for_a_class() {
-        check(
-            |g| (g.array::<_, 8>(|g| g.range(-1e4_f64..1e4)), g.index(8)),
-            |&(z, c)| {
-                let grad = SoftmaxCrossEntropy.gradient(&z, &class::<8>(c));
-                let sum = grad.iter().sum::<f64>();
-                assert!(sum.abs() < 1e-12, "{sum} from {grad:?}");
-            },
-        );
     }
 }
