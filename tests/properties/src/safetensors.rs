@@ -33,7 +33,7 @@ fn load_any(bytes: &[u8]) -> Result<Nested, WeightsError> {
 /// Every parameter's bits, in visit order.
 fn bits(net: &Nested) -> Vec<u32> {
     let mut out = Vec::new();
-    net.visit(&mut |p| out.extend(p.iter().map(|v| v.to_bits())));
+    net.visit(|_, p: &[f32]| out.extend(p.iter().map(|v| v.to_bits())));
     out
 }
 
