@@ -85,8 +85,8 @@ impl<const IN: usize, const OUT: usize, T: Scalar> Layer<[T; IN]> for Dense<IN, 
         let mut y = [[T::zero(); OUT]; B];
         // Short rows of whole vectors: one sample at a time, through the
         // kernel that knows the sizes (the batched tiles' fixed cost per
-        // tile is then most of the work: 16-16-16 took 55–61 against
-        // 74–93 ns a sample). Otherwise tiles of several samples.
+        // tile would be most of the work). Otherwise tiles of several
+        // samples.
         if B == 1 || (IN < 64 && IN.is_multiple_of(8)) {
             for (x, y) in x.iter().zip(&mut y) {
                 kernel::dense_forward_one(&self.weight, &self.bias, x, y);

@@ -227,8 +227,7 @@ impl Avx2 {
 /// Meanwhile the next `S` samples of `x` (those of the next call) are
 /// prefetched into L2, a share before each tile of rows: samples streamed
 /// from memory, such as a data set too big for the caches, then arrive
-/// before they are needed (about 20% more samples per second on MNIST
-/// inferred in blocks), and in L2 they do not evict the current samples
+/// before they are needed, and in L2 they do not evict the current samples
 /// from L1.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // private; the tile shape and where to start
@@ -277,9 +276,8 @@ const LINE: usize = 16;
 /// Prefetches into L2 (as [`super::prefetch`]) up to `count` cache lines'
 /// worth of `data` (16 elements each), from its element `start` on;
 /// returns where the next call starts (at most `data.len()`). One hint
-/// per 16 elements in a plain loop: between the tiles it runs in, a lean
-/// loop of hints measured about 1.5 % faster over 10,000 images than the
-/// general [`super::prefetch`].
+/// per 16 elements in a plain loop, leaner between the tiles it runs in
+/// than the general [`super::prefetch`].
 #[inline(always)]
 fn prefetch_lines(data: &[f32], start: usize, count: usize) -> usize {
     let end = start
@@ -517,8 +515,7 @@ const ALIGN_FROM: usize = 8 * W;
 /// `x[0]` reaches a 32-byte boundary, so the full-vector loads of the
 /// samples never straddle a cache line when, as in a batch of samples with
 /// `n·4` a multiple of 32 bytes, every `x[s]` has the alignment of `x[0]`
-/// (a straddling load costs a second load slot: misaligned samples ran
-/// about 10% slower). The elements after the last full vector are a masked
+/// (a straddling load costs a second load slot). The elements after the last full vector are a masked
 /// partial vector too, so every sum stays in vector lanes.
 ///
 /// The sums do not depend on that alignment, to the bit: lane `j` of an

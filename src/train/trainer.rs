@@ -363,8 +363,7 @@ impl<N, L, O> Trainer<N, L, O> {
             // the caches: start loading the next batch's while this one
             // runs. Only the head of each sample: that starts the hardware
             // prefetcher on the rest, while prefetching every line stalls
-            // on the number of outstanding misses (measured: 0.157–0.169 s
-            // against 0.167–0.178 s per epoch of the lecture's network).
+            // on the number of outstanding misses.
             if let Some((_, next)) = chunks.peek() {
                 for &i in *next {
                     crate::kernel::prefetch_head(&inputs[i], PREFETCH_BYTES);
