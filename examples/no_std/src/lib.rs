@@ -92,7 +92,14 @@ pub fn sgd_step(
 ) -> Result<(f32, f32), TrainError> {
     let mut grads = Net::zeros();
     let mut sgd = Sgd::new(learning_rate);
-    let before = train::step(net, &Quadratic, &mut sgd, &mut [], &mut grads, [(x, target)])?;
+    let before = train::step(
+        net,
+        &Quadratic,
+        &mut sgd,
+        &mut [],
+        &mut grads,
+        [(x, target)],
+    )?;
     let after = Quadratic.loss(&net.forward(x), target);
     Ok((before, after))
 }
