@@ -1,6 +1,6 @@
 //! The identity function.
 
-use crate::{GradMode, Layer, Params, Scalar, Walker};
+use crate::{GradMode, Layer, Scalar};
 
 /// The identity `id(x) = x`, elementwise; its derivative is 1.
 ///
@@ -28,15 +28,7 @@ use crate::{GradMode, Layer, Params, Scalar, Walker};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Identity;
 
-impl<T: Scalar> Params<T> for Identity {
-    const NUM_PARAMS: usize = 0;
-
-    fn zeros() -> Self {
-        Self
-    }
-
-    fn walk(_: &mut impl Walker<Self, T>) {}
-}
+super::parameter_free!(Identity);
 
 impl<T: Scalar, const N: usize> Layer<[T; N]> for Identity {
     type Output = [T; N];

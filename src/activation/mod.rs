@@ -71,6 +71,23 @@ pub trait Activation: Copy + Default {
     fn derivative<T: Scalar>(self, y: T) -> T;
 }
 
+/// Implements [`Params`] with no parameters for a unit struct that is a
+/// layer but not an [`Activation`].
+macro_rules! parameter_free {
+    ($name:ident) => {
+        impl<T: $crate::Scalar> $crate::Params<T> for $name {
+            const NUM_PARAMS: usize = 0;
+
+            fn zeros() -> Self {
+                Self
+            }
+
+            fn walk(_: &mut impl $crate::Walker<Self, T>) {}
+        }
+    };
+}
+use parameter_free;
+
 /// An activation has no parameters: the walk describes nothing, and
 /// `zeros` is its default setting.
 impl<A: Activation, T: Scalar> Params<T> for A {

@@ -1,6 +1,6 @@
 //! The softmax: scores to probabilities.
 
-use crate::{GradMode, Layer, Params, Scalar, Walker, kernel};
+use crate::{GradMode, Layer, Scalar, kernel};
 
 /// The softmax `softmax(x)ᵢ = e^(xᵢ) / Σⱼ e^(xⱼ)`, over the whole vector:
 /// outputs lie in `[0, 1]` and sum to 1.
@@ -40,15 +40,7 @@ use crate::{GradMode, Layer, Params, Scalar, Walker, kernel};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Softmax;
 
-impl<T: Scalar> Params<T> for Softmax {
-    const NUM_PARAMS: usize = 0;
-
-    fn zeros() -> Self {
-        Self
-    }
-
-    fn walk(_: &mut impl Walker<Self, T>) {}
-}
+super::parameter_free!(Softmax);
 
 impl<T: Scalar, const N: usize> Layer<[T; N]> for Softmax {
     type Output = [T; N];
