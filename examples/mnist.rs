@@ -30,7 +30,7 @@ use constnet::loss::SoftmaxCrossEntropy;
 use constnet::optim::Adam;
 use constnet::prelude::*;
 use constnet::rand::{SeedableRng, rngs::ChaCha8Rng};
-use constnet::train::{ConfusionMatrix, FitConfig, Target};
+use constnet::train::{ConfusionMatrix, Divergence, FitConfig, Target};
 
 const USAGE: &str = "usage: mnist [--arch seed|optimized] [--hidden 30|100] [--epochs N] \
                      [--batch-size N] [--eta X] [--seed N] [--data DIR]";
@@ -133,7 +133,7 @@ where
         train.labels(),
         Some((test.inputs(), test.labels())),
         config,
-        Progress::new(true),
+        (Progress::new(true), Divergence::for_classes(10)),
     )?;
     let confusion = ConfusionMatrix::of(&*net, test.inputs(), test.labels());
     println!(

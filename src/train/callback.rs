@@ -1,5 +1,5 @@
 //! Hooks into [`Trainer::fit`](crate::Trainer::fit): progress, learning-rate
-//! schedules and early stopping.
+//! schedules, early stopping and the divergence check.
 
 use super::EpochMetrics;
 
@@ -10,6 +10,10 @@ pub enum Control {
     Continue,
     /// Stop; the history records that training stopped early.
     Stop,
+    /// Stop because training has diverged or collapsed:
+    /// [`Trainer::fit`](crate::Trainer::fit) returns
+    /// [`TrainError::Diverged`](super::TrainError::Diverged) for the epoch.
+    Diverged,
 }
 
 /// What [`Trainer::fit`](crate::Trainer::fit) reports after each mini-batch.
@@ -83,12 +87,10 @@ impl<A: Callback, B: Callback> Callback for (A, B) {
     }
 
     fn on_epoch_end(&mut self, metrics: &EpochMetrics) -> Control {
-        let a = self.0.on_epoch_end(metrics);
-        let b = self.1.on_epoch_end(metrics);
-        if a == Control::Stop || b == Control::Stop {
-            Control::Stop
-        } else {
-            Control::Continue
+        match (self.0.on_epoch_end(metrics), self.1.on_epoch_end(metrics)) {
+            (Control::Diverged, _) | (_, Control::Diverged) => Control::Diverged,
+            (Control::Stop, _) | (_, Control::Stop) => Control::Stop,
+            _ => Control::Continue,
         }
     }
 }
@@ -232,5 +234,81 @@ pub struct LearningRateSchedule<S>(pub S);
 impl<S: crate::optim::Schedule<f64>> Callback for LearningRateSchedule<S> {
     fn learning_rate(&mut self, epoch: usize, _current: f64) -> f64 {
         self.0.rate(epoch)
+    }
+}
+
+/// Ends [`Trainer::fit`](crate::Trainer::fit) with
+/// [`TrainError::Diverged`](super::TrainError::Diverged) when training has
+/// diverged or collapsed, which a NaN-free loss does not show by itself: a
+/// huge learning rate can saturate every sigmoid (the cost then stays at a
+/// finite plateau and the network guesses) or blow the cost up to `1e17`
+/// without ever overflowing.
+///
+/// After each epoch it reports divergence when
+/// - the epoch's mean training loss is above `loss_factor` times the loss of
+///   the first mini-batch of training (the untrained network's), or
+/// - the training accuracy is below `min_accuracy` (1.2 times chance by
+///   default): after a whole epoch the network still guesses. A task that
+///   starts slowly can lower it, or set it to 0 to watch only the loss.
+///
+/// # Examples
+/// ```
+/// use constnet::train::{Callback, Control, Divergence, EpochMetrics};
+///
+/// let mut check = Divergence::for_classes(10); // accuracy must reach 12 %
+/// let epoch = |loss, accuracy| EpochMetrics { epoch: 1, loss, accuracy, ..EpochMetrics::default() };
+/// check.on_batch_end(&constnet::train::BatchProgress { epoch: 1, batch: 1, batches: 10, loss: 0.5 });
+/// assert_eq!(check.on_epoch_end(&epoch(0.1, 0.85)), Control::Continue);
+/// assert_eq!(check.on_epoch_end(&epoch(0.5, 0.098)), Control::Diverged); // at chance
+/// assert_eq!(check.on_epoch_end(&epoch(8e17, 0.5)), Control::Diverged); // exploded
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Divergence {
+    /// The largest accepted ratio of an epoch's loss to the first
+    /// mini-batch's.
+    pub loss_factor: f64,
+    /// The smallest accepted training accuracy after an epoch (0 to skip).
+    pub min_accuracy: f64,
+    /// The first mini-batch's loss, once seen.
+    start: Option<f64>,
+}
+
+impl Divergence {
+    /// A check for a classifier of `classes` classes: loss at most 10 times
+    /// its start, training accuracy at least 1.2 times chance
+    /// (`1.2 / classes`).
+    ///
+    /// ```
+    /// use constnet::train::Divergence;
+    /// assert_eq!(Divergence::for_classes(10).min_accuracy, 0.12);
+    /// ```
+    #[must_use]
+    pub fn for_classes(classes: usize) -> Self {
+        Self {
+            loss_factor: 10.0,
+            min_accuracy: 1.2 / classes.max(1) as f64,
+            start: None,
+        }
+    }
+}
+
+impl Callback for Divergence {
+    fn on_batch_end(&mut self, progress: &BatchProgress) {
+        if self.start.is_none() {
+            self.start = Some(progress.loss);
+        }
+    }
+
+    fn on_epoch_end(&mut self, metrics: &EpochMetrics) -> Control {
+        let Some(start) = self.start else {
+            return Control::Continue;
+        };
+        // A NaN loss counts as exploded.
+        let exploded = metrics.loss.is_nan() || metrics.loss > self.loss_factor * start;
+        if exploded || metrics.accuracy < self.min_accuracy {
+            Control::Diverged
+        } else {
+            Control::Continue
+        }
     }
 }

@@ -35,6 +35,28 @@ pub enum TrainError {
         /// The offending cost.
         loss: f64,
     },
+    /// A sample's input holds a NaN or an infinity, so its loss is not
+    /// finite: the data, not the training, is at fault. The parameters were
+    /// left as they were before the batch.
+    NonFiniteInput {
+        /// The epoch (from 1), when known.
+        epoch: Option<usize>,
+        /// The batch within the epoch (from 1), when known.
+        batch: Option<usize>,
+        /// The sample's position in its mini-batch (from 0).
+        sample: usize,
+    },
+    /// A callback of [`Trainer::fit`](crate::Trainer::fit) (such as
+    /// [`Divergence`](super::Divergence)) found that training diverged or
+    /// collapsed after this epoch, though every value stayed finite.
+    Diverged {
+        /// The epoch (from 1).
+        epoch: usize,
+        /// Its mean training loss.
+        loss: f64,
+        /// Its training accuracy, in `[0, 1]`.
+        accuracy: f64,
+    },
     /// The optimizer's state holds fewer values than it needs
     /// ([`Optimizer::slots`](crate::Optimizer::slots)); nothing was changed.
     OptimizerState {
@@ -68,6 +90,11 @@ impl TrainError {
                 epoch: Some(epoch),
                 batch: Some(batch),
             },
+            Self::NonFiniteInput { sample, .. } => Self::NonFiniteInput {
+                epoch: Some(epoch),
+                batch: Some(batch),
+                sample,
+            },
             other => other,
         }
     }
@@ -100,6 +127,25 @@ impl fmt::Display for TrainError {
                 fmt_location(f, epoch, batch)?;
                 write!(f, ": training diverged (try a smaller learning rate)")
             }
+            Self::NonFiniteInput {
+                epoch,
+                batch,
+                sample,
+            } => {
+                write!(f, "sample {sample} of the mini-batch")?;
+                fmt_location(f, epoch, batch)?;
+                write!(f, " has an input that is NaN or infinite: check the data")
+            }
+            Self::Diverged {
+                epoch,
+                loss,
+                accuracy,
+            } => write!(
+                f,
+                "training diverged or collapsed at epoch {epoch}: mean training loss {loss:.5e}, \
+                 training accuracy {:.2}% (try a smaller learning rate)",
+                100.0 * accuracy
+            ),
             Self::OptimizerState { expected, found } => write!(
                 f,
                 "the optimizer needs {expected} state values shaped like the network, got {found}"

@@ -187,9 +187,19 @@ impl<N, L, O> Trainer<N, L, O> {
                 seconds,
             };
             history.epochs.push(metrics);
-            if callback.on_epoch_end(&metrics) == Control::Stop {
-                history.stopped_early = epoch < config.epochs;
-                break;
+            match callback.on_epoch_end(&metrics) {
+                Control::Continue => {}
+                Control::Stop => {
+                    history.stopped_early = epoch < config.epochs;
+                    break;
+                }
+                Control::Diverged => {
+                    return Err(TrainError::Diverged {
+                        epoch,
+                        loss: metrics.loss,
+                        accuracy: metrics.accuracy,
+                    });
+                }
             }
         }
         Ok(history)

@@ -29,7 +29,7 @@ mod trainer;
 
 #[cfg(feature = "std")]
 pub use callback::{
-    BatchProgress, Callback, Control, EarlyStopping, LearningRateSchedule, Monitor,
+    BatchProgress, Callback, Control, Divergence, EarlyStopping, LearningRateSchedule, Monitor,
 };
 pub use confusion::ConfusionMatrix;
 #[cfg(feature = "alloc")]

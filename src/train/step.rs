@@ -6,7 +6,7 @@ use num_traits::{Float, One, ToPrimitive, Zero};
 
 use super::TrainError;
 use crate::block::{self, Job, Ladder, Source, TRAIN_BLOCK};
-use crate::{GradMode, Layer, Loss, Optimizer, Sample, Tensor};
+use crate::{GradMode, Layer, Loss, Optimizer, Sample, Tensor, kernel};
 
 /// Computes the mini-batch cost `C = (1/m) Σₓ ℓ(ŷ(x), y(x))` of `net` under
 /// `loss` on `batch`, a sequence of `m` `(sample, target)` pairs, and stores
@@ -179,11 +179,13 @@ where
     let scale = I::Scalar::one() / cast::<I::Scalar>(m);
     let mut observe = observe;
     let mut sums = Sums {
+        bad_input: None,
         mode: GradMode::Store,
         total: I::Scalar::zero(),
         finite: true,
     };
     let mut pairs = [None; TRAIN_BLOCK];
+    let mut done = 0;
     loop {
         // Up to TRAIN_BLOCK samples at a time, run as blocks (see
         // `Ladder::Train`): each block is one forward and one backward
@@ -204,9 +206,18 @@ where
             observe: &mut observe,
         };
         block::run::<N, I, _, _>(&Pairs(&pairs[..n]), Ladder::Train, &mut pass);
-        if n < TRAIN_BLOCK {
+        sums.bad_input = sums.bad_input.map(|k| k + done);
+        done += n;
+        if n < TRAIN_BLOCK || sums.bad_input.is_some() {
             break;
         }
+    }
+    if let Some(sample) = sums.bad_input {
+        return Err(TrainError::NonFiniteInput {
+            epoch: None,
+            batch: None,
+            sample,
+        });
     }
     let cost = sums.total * scale;
     if !cost.is_finite() {
@@ -250,6 +261,9 @@ impl<I: Tensor, S: Sample<I>, Y> Source<I> for Pairs<'_, '_, S, Y> {
 
 /// What the blocks of a training pass add up.
 struct Sums<T> {
+    /// The first sample (in the mini-batch) whose loss is not finite
+    /// because its input is not.
+    bad_input: Option<usize>,
     /// The first block stores its gradient into `grads`, the others add.
     mode: GradMode,
     /// The summed loss so far.
@@ -288,6 +302,13 @@ where
             if let Some(&Some((_, y))) = self.pairs.get(start + k) {
                 (self.observe)(out, y);
                 let (loss, gradient) = self.loss.loss_and_gradient(out, y);
+                // Only when the loss is not finite are the inputs checked.
+                if !loss.is_finite()
+                    && self.sums.bad_input.is_none()
+                    && !kernel::all_finite(x[k].as_slice())
+                {
+                    self.sums.bad_input = Some(start + k);
+                }
                 self.sums.total = self.sums.total + loss;
                 *dy = gradient;
                 for d in dy.as_mut_slice() {
