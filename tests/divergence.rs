@@ -155,3 +155,134 @@ fn a_healthy_run_passes_the_check() {
         .unwrap();
     assert_eq!(history.epochs.len(), 30);
 }
+
+/// One neuron whose gradient is finite but whose update overflows `f32`
+/// with the given optimizer: the step is refused, and the network and the
+/// optimizer's state keep every bit.
+fn refused<O: Optimizer<f32>>(mut optimizer: O, x: f32, y: f32) -> TrainError {
+    type One = (Dense<1, 1>,);
+    let mut net: One = (Dense {
+        weight: [[1.0]],
+        bias: [0.0],
+    },);
+    let mut grads = One::zeros();
+    // A first, ordinary step gives the state values to keep.
+    let mut state: Vec<One> = (0..optimizer.slots()).map(|_| One::zeros()).collect();
+    let rate = optimizer.learning_rate();
+    optimizer.set_learning_rate(1e-3);
+    train::step(
+        &mut net,
+        &Quadratic,
+        &mut optimizer,
+        &mut state,
+        &mut grads,
+        [(&[0.5], &[0.25])],
+    )
+    .expect("an ordinary step");
+    optimizer.set_learning_rate(rate);
+    let (net_before, state_before) = (net.clone(), state.clone());
+    let err = train::step(
+        &mut net,
+        &Quadratic,
+        &mut optimizer,
+        &mut state,
+        &mut grads,
+        [(&[x], &[y])],
+    )
+    .unwrap_err();
+    assert_eq!(net, net_before, "{err}");
+    assert_eq!(state, state_before, "{err}");
+    assert!(net.is_finite() && state.iter().all(Params::is_finite));
+    err
+}
+
+#[test]
+fn an_update_that_would_overflow_is_refused_by_every_optimizer() {
+    use constnet::optim::{Momentum, RmsProp};
+    // Error 1e10, loss 5e19: finite. Huge learning rates overflow w.
+    let cases: Vec<(&str, TrainError)> = vec![
+        ("sgd", refused(Sgd::new(1e30), 1.0, -1e10)),
+        (
+            "sgd+l2",
+            refused(Sgd::new(1e30).with_weight_decay(0.1), 1.0, -1e10),
+        ),
+        (
+            "momentum",
+            refused(
+                Sgd::new(1e30).with_momentum(0.9, Momentum::Nesterov),
+                1.0,
+                -1e10,
+            ),
+        ),
+        ("rmsprop", refused(RmsProp::new(1e38), 1.0, -1e10)),
+        (
+            "rmsprop+momentum",
+            refused(RmsProp::new(1e38).with_momentum(0.9), 1.0, -1e10),
+        ),
+        ("adam", refused(Adam::new(1e38), 1.0, -1e10)),
+        // Gradient 1e21: (1 − β₂)·g² overflows Adam's second moment at an
+        // ordinary learning rate.
+        ("adam, g² overflows", refused(Adam::new(1e-3), 1e11, -1e10)),
+        (
+            "adamw",
+            refused(
+                Adam::new(1e38).with_decoupled_weight_decay(0.004),
+                1.0,
+                -1e10,
+            ),
+        ),
+    ];
+    for (name, err) in cases {
+        assert_eq!(
+            err,
+            TrainError::NonFiniteUpdate {
+                epoch: None,
+                batch: None
+            },
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn a_refused_update_is_located_and_training_can_go_on() {
+    let inputs: Vec<[f32; 1]> = (0..20).map(|i| [i as f32 / 20.0]).collect();
+    let targets: Vec<[f32; 1]> = inputs.iter().map(|x| [1e10 * x[0]]).collect();
+    let mut net = (Dense::<1, 1>::zeros(),);
+    let mut trainer = Trainer::new(Quadratic, Sgd::new(1e30));
+    let err = trainer
+        .epoch(
+            &mut net,
+            &inputs,
+            &targets,
+            10,
+            &mut ChaCha8Rng::seed_from_u64(1),
+            2,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            TrainError::NonFiniteUpdate {
+                epoch: Some(2),
+                batch: Some(1)
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nothing was changed"), "{err}");
+    assert_eq!(net, (Dense::zeros(),));
+    // With a sane rate the same trainer goes on from there.
+    trainer.optimizer_mut().learning_rate = 0.5;
+    trainer
+        .epoch(
+            &mut net,
+            &inputs,
+            &targets,
+            10,
+            &mut ChaCha8Rng::seed_from_u64(1),
+            3,
+        )
+        .expect("finite");
+    assert!(net.is_finite() && net.0.weight[0][0] > 0.0);
+}

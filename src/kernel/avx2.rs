@@ -10,11 +10,12 @@ use core::sync::atomic::{AtomicU8, Ordering};
 use core::arch::x86_64::{
     __m128, __m128i, __m256, __m256i, _MM_HINT_T1, _mm_add_ps, _mm_add_ss, _mm_cvtss_f32,
     _mm_fmadd_ss, _mm_loadl_epi64, _mm_movehl_ps, _mm_prefetch, _mm_set_ss, _mm_shuffle_ps,
-    _mm_storeu_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps256_ps128, _mm256_cmpgt_epi32,
-    _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32, _mm256_extractf128_ps, _mm256_fmadd_ps,
-    _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps, _mm256_permute2f128_ps,
-    _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32, _mm256_setzero_ps, _mm256_shuffle_ps,
-    _mm256_storeu_ps, _mm256_sub_ps, _mm256_xor_si256,
+    _mm_storeu_ps, _mm256_add_ps, _mm256_broadcast_ss, _mm256_castps_si256, _mm256_castps256_ps128,
+    _mm256_cmpgt_epi32, _mm256_cvtepi32_ps, _mm256_cvtepu8_epi32, _mm256_extractf128_ps,
+    _mm256_fmadd_ps, _mm256_fnmadd_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_mul_ps,
+    _mm256_or_ps, _mm256_permute2f128_ps, _mm256_set1_epi32, _mm256_set1_ps, _mm256_setr_epi32,
+    _mm256_setzero_ps, _mm256_shuffle_ps, _mm256_storeu_ps, _mm256_sub_ps, _mm256_testz_si256,
+    _mm256_xor_si256,
 };
 
 /// f32 lanes of a 256-bit register.
@@ -96,6 +97,28 @@ impl Avx2 {
         // SAFETY: the token proves AVX2 + FMA; `axpy` reads and writes `n`
         // elements, and both slices hold at least `n`.
         unsafe { axpy(alpha, x.as_ptr(), y.as_mut_ptr(), n) }
+    }
+
+    /// See [`super::axpy_keep`].
+    pub(super) fn axpy_keep(self, alpha: f32, x: &mut [f32], y: &mut [f32]) -> bool {
+        let n = x.len().min(y.len());
+        // SAFETY: the token proves AVX2 + FMA; `axpy_keep` reads and writes
+        // `n` elements of each, both slices hold at least `n`, and two
+        // `&mut` slices do not overlap.
+        unsafe { axpy_keep(alpha, x.as_mut_ptr(), y.as_mut_ptr(), n) }
+    }
+
+    /// See [`super::adam_finite`]: the portable loop, compiled for AVX2.
+    pub(super) fn adam_finite(
+        self,
+        p: &[f32],
+        g: &[f32],
+        m: &[f32],
+        v: &[f32],
+        h: &super::AdamStep<f32>,
+    ) -> bool {
+        // SAFETY: the token proves AVX2 + FMA.
+        unsafe { adam_finite(p, g, m, v, h) }
     }
 
     /// See [`super::unit_from_bytes`].
@@ -691,6 +714,51 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
         // SAFETY: j < n.
         unsafe { *y.add(j) = fma(alpha, *x.add(j), *y.add(j)) };
     }
+}
+
+/// [`axpy`] keeping the old `y[i]` in `x[i]`; whether every new `y[i]` is
+/// finite. Each `v − v` (0 for a finite `v`, NaN otherwise) is ORed into
+/// one register: a chain of one-cycle ORs, no early exit.
+///
+/// # Safety
+/// AVX2 and FMA are available; `x` and `y` are valid for reading and
+/// writing `n` f32, and they do not overlap.
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::eq_op)] // `v − v` is the finiteness check
+unsafe fn axpy_keep(alpha: f32, x: *mut f32, y: *mut f32, n: usize) -> bool {
+    let a = _mm256_set1_ps(alpha);
+    let mut check = _mm256_setzero_ps();
+    let mut i = 0;
+    while i + W <= n {
+        // SAFETY: i + W <= n.
+        unsafe {
+            let old = _mm256_loadu_ps(y.add(i));
+            let v = _mm256_fmadd_ps(a, _mm256_loadu_ps(x.add(i)), old);
+            _mm256_storeu_ps(y.add(i), v);
+            _mm256_storeu_ps(x.add(i), old);
+            check = _mm256_or_ps(check, _mm256_sub_ps(v, v));
+        }
+        i += W;
+    }
+    let bits = _mm256_castps_si256(check);
+    let mut finite = _mm256_testz_si256(bits, bits) == 1;
+    for j in i..n {
+        // SAFETY: j < n.
+        unsafe {
+            let old = *y.add(j);
+            let v = fma(alpha, *x.add(j), old);
+            *y.add(j) = v;
+            *x.add(j) = old;
+            finite &= v.is_finite();
+        }
+    }
+    finite
+}
+
+/// [`super::portable::adam_finite`] compiled with AVX2 enabled.
+#[target_feature(enable = "avx2,fma")]
+fn adam_finite(p: &[f32], g: &[f32], m: &[f32], v: &[f32], h: &super::AdamStep<f32>) -> bool {
+    super::portable::adam_finite(p, g, m, v, h)
 }
 
 /// `out[i] = bytes[i] / 255` for `i < n`, correctly rounded: `q = b·r`

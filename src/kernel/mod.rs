@@ -219,6 +219,38 @@ pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
     portable::axpy(alpha, x, y);
 }
 
+/// [`axpy`] that keeps what it overwrites: `y[i] += alpha·x[i]`, rounded as
+/// [`axpy`] rounds, and `x[i]` set to the old `y[i]`, over the common
+/// length; whether every new `y[i]` is finite. `y.copy_from_slice(x)` undoes
+/// it exactly: how plain gradient descent leaves the parameters as they were
+/// when a step would make one of them infinite.
+pub(crate) fn axpy_keep<T: Scalar>(alpha: T, x: &mut [T], y: &mut [T]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(k) = simd()
+        && let Some(alpha) = alpha.to_f32()
+        && let (Some(x32), Some(y32)) = (T::as_f32_mut(x), T::as_f32_mut(y))
+    {
+        return k.axpy_keep(alpha, x32, y32);
+    }
+    portable::axpy_keep(alpha, x, y)
+}
+
+/// Whether [`adam_update`] with the same arguments would leave every
+/// parameter and moment finite; writes nothing.
+pub(crate) fn adam_finite<T: Scalar>(p: &[T], g: &[T], m: &[T], v: &[T], h: &AdamStep<T>) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if let (Some(k), Some(p32), Some(g32), Some(m32), Some(v32)) = (
+        simd(),
+        T::as_f32(p),
+        T::as_f32(g),
+        T::as_f32(m),
+        T::as_f32(v),
+    ) {
+        return k.adam_finite(p32, g32, m32, v32, &(*h).to_f32());
+    }
+    portable::adam_finite(p, g, m, v, h)
+}
+
 /// `v[i] = f(v[i])` for every element: an elementwise function, such as an
 /// activation, applied in place. For `f32` with the AVX2 backend the loop is
 /// compiled with AVX2 enabled, so a branch-free `f` (such as the crate's
@@ -285,6 +317,22 @@ pub(crate) struct AdamStep<T> {
     pub(crate) shrink: Option<T>,
 }
 
+impl<T: Scalar> AdamStep<T> {
+    /// The same step in `f32`.
+    fn to_f32(self) -> AdamStep<f32> {
+        let f = |v: T| v.to_f32().unwrap_or(f32::NAN);
+        AdamStep {
+            beta_1: f(self.beta_1),
+            beta_2: f(self.beta_2),
+            one_minus_beta_1: f(self.one_minus_beta_1),
+            one_minus_beta_2: f(self.one_minus_beta_2),
+            alpha: f(self.alpha),
+            epsilon: f(self.epsilon),
+            shrink: self.shrink.and_then(|s| s.to_f32()),
+        }
+    }
+}
+
 /// One Adam update of the parameters `p` from gradients `g`, with moments
 /// `m` and `v`, over their common length:
 /// `m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; p ← p − shrink·p − α·m/(√v + ε)`.
@@ -300,15 +348,7 @@ pub(crate) fn adam_update<T: Scalar>(
         && let (Some(p32), Some(m32), Some(v32)) =
             (T::as_f32_mut(p), T::as_f32_mut(m), T::as_f32_mut(v))
     {
-        let h32 = AdamStep {
-            beta_1: h.beta_1.to_f32().unwrap_or(f32::NAN),
-            beta_2: h.beta_2.to_f32().unwrap_or(f32::NAN),
-            one_minus_beta_1: h.one_minus_beta_1.to_f32().unwrap_or(f32::NAN),
-            one_minus_beta_2: h.one_minus_beta_2.to_f32().unwrap_or(f32::NAN),
-            alpha: h.alpha.to_f32().unwrap_or(f32::NAN),
-            epsilon: h.epsilon.to_f32().unwrap_or(f32::NAN),
-            shrink: h.shrink.and_then(|s| s.to_f32()),
-        };
+        let h32 = (*h).to_f32();
         k.adam_update(p32, g32, m32, v32, &h32);
         return;
     }

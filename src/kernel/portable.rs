@@ -55,6 +55,44 @@ pub(crate) fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
+/// See [`super::axpy_keep`].
+#[inline(always)]
+pub(crate) fn axpy_keep<T: Float>(alpha: T, x: &mut [T], y: &mut [T]) -> bool {
+    let mut finite = true;
+    for (yi, xi) in y.iter_mut().zip(x.iter_mut()) {
+        let old = *yi;
+        let new = old + alpha * *xi;
+        *yi = new;
+        *xi = old;
+        finite &= new.is_finite();
+    }
+    finite
+}
+
+/// See [`super::adam_finite`]: the loops of [`adam_update`], writing
+/// nothing.
+#[inline(always)]
+pub(crate) fn adam_finite<T: Float>(
+    p: &[T],
+    g: &[T],
+    m: &[T],
+    v: &[T],
+    h: &super::AdamStep<T>,
+) -> bool {
+    let shrink = h.shrink.unwrap_or_else(T::zero);
+    let mut finite = true;
+    for (((&w, &g), &m), &v) in p.iter().zip(g).zip(m).zip(v) {
+        let m = h.beta_1 * m + h.one_minus_beta_1 * g;
+        let v = h.beta_2 * v + h.one_minus_beta_2 * g * g;
+        let w = match h.shrink {
+            None => w - h.alpha * m / (v.sqrt() + h.epsilon),
+            Some(_) => w - shrink * w - h.alpha * m / (v.sqrt() + h.epsilon),
+        };
+        finite &= m.is_finite() & v.is_finite() & w.is_finite();
+    }
+    finite
+}
+
 /// See [`super::map`].
 #[inline]
 pub(crate) fn map<T: Copy>(v: &mut [T], f: impl Fn(T) -> T) {

@@ -1,6 +1,6 @@
 //! Adam: adaptive moment estimation.
 
-use super::{Optimizer, add_weight_decay, cast, slots};
+use super::{Optimizer, add_weight_decay, cast, checked, slots};
 use crate::{Params, Scalar, kernel};
 
 /// Adam (Kingma & Ba, 2014) as Keras' `Adam()` computes it: bias-corrected
@@ -221,7 +221,7 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
         2
     }
 
-    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) -> bool {
         let [m, v] = slots(state, "Adam");
         self.steps = self.steps.saturating_add(1);
         // β^t for t beyond i32::MAX is 0 to any precision.
@@ -243,10 +243,18 @@ impl<T: Scalar> Optimizer<T> for Adam<T> {
             epsilon: self.epsilon,
             shrink: decoupled.map(|decay| self.learning_rate * decay),
         };
-        P::visit_n([params, grads, m, v], |_, [p, g, m, v]| {
-            add_weight_decay(l2, p, g);
-            kernel::adam_update(p, g, m, v, &step);
-        });
+        let taken = checked(
+            [params, grads, m, v],
+            |[p, g, m, v]| {
+                add_weight_decay(l2, p, g);
+                kernel::adam_finite(p, g, m, v, &step)
+            },
+            |[p, g, m, v]| kernel::adam_update(p, g, m, v, &step),
+        );
+        if !taken {
+            self.steps -= 1;
+        }
+        taken
     }
 
     fn learning_rate(&self) -> T {

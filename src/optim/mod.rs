@@ -92,7 +92,11 @@ use crate::{Params, Scalar, kernel};
 /// let mut grads = Dense::<1, 1, f64> { weight: [[2.0]], bias: [-1.0] };
 /// let mut sgd = Sgd::new(0.5);
 /// assert_eq!(sgd.slots(), 0);
-/// sgd.step(&mut layer, &mut grads, &mut []);
+/// assert!(sgd.step(&mut layer, &mut grads, &mut []));
+/// assert_eq!((layer.weight, layer.bias), ([[0.0]], [0.5]));
+/// // An update that would overflow is not made.
+/// let mut grads = Dense::<1, 1, f64> { weight: [[f64::MAX]], bias: [0.0] };
+/// assert!(!Sgd::new(-4.0).step(&mut layer, &mut grads, &mut []));
 /// assert_eq!((layer.weight, layer.bias), ([[0.0]], [0.5]));
 /// sgd.set_learning_rate(0.25); // no network type needed
 /// ```
@@ -105,12 +109,16 @@ pub trait Optimizer<T: Scalar> {
 
     /// One update of `params` given `grads` = ∂C/∂params, with `state`
     /// holding at least [`slots`](Self::slots) values of `P` (all zero
-    /// before the first step). `grads` is mutable so optimizers may
-    /// transform it in place; callers treat it as consumed.
+    /// before the first step). Returns whether it took place: an update
+    /// that would make any parameter or state value NaN or infinite (an
+    /// overflow, from finite gradients) is not made, and `params` and
+    /// `state` are left exactly as they were. `grads` is mutable so
+    /// optimizers may transform it in place; callers treat it as consumed,
+    /// whatever the result.
     ///
     /// # Panics
     /// If `state` holds fewer than [`slots`](Self::slots) values.
-    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]);
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) -> bool;
 
     /// The current learning rate η.
     ///
@@ -135,6 +143,26 @@ pub trait Optimizer<T: Scalar> {
     /// assert!((adam.learning_rate() - 0.5e-3_f32).abs() < 1e-9);
     /// ```
     fn set_learning_rate(&mut self, learning_rate: T);
+}
+
+/// An update made only if it keeps every value finite: `check` runs on
+/// each tensor of `items` (it may transform the gradient, which is
+/// consumed anyway, but must not touch parameters or state) and tells
+/// whether the update of that tensor would be finite; only if every one
+/// would be does `update` run on each. Returns whether it ran.
+fn checked<P: Params<T>, T: Scalar, const N: usize>(
+    mut items: [&mut P; N],
+    mut check: impl FnMut([&mut [T]; N]) -> bool,
+    mut update: impl FnMut([&mut [T]; N]),
+) -> bool {
+    let mut finite = true;
+    P::visit_n(items.each_mut().map(|p| &mut **p), |_, slices| {
+        finite &= check(slices)
+    });
+    if finite {
+        P::visit_n(items, |_, slices| update(slices));
+    }
+    finite
 }
 
 /// The first `N` values of `state`, for an optimizer that needs `N`.

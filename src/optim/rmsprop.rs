@@ -1,6 +1,6 @@
 //! RMSprop: gradients divided by a running root mean square.
 
-use super::{Optimizer, add_weight_decay, cast, slots};
+use super::{Optimizer, add_weight_decay, cast, checked, slots};
 use crate::{Params, Scalar};
 
 /// RMSprop (Hinton, 2012), Keras' `RMSprop()`: each parameter's step is its
@@ -151,30 +151,61 @@ impl<T: Scalar> Optimizer<T> for RmsProp<T> {
         if self.momentum == T::zero() { 1 } else { 2 }
     }
 
-    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) -> bool {
         let (rate, rho, mu, eps) = (self.learning_rate, self.rho, self.momentum, self.epsilon);
         let one_minus_rho = T::one() - rho;
         let decay = self.weight_decay;
+        // The new mean square, and the step it scales.
+        let scaled = move |g: T, s: T| {
+            let s = rho * s + one_minus_rho * g * g;
+            (rate * g / (s.sqrt() + eps), s)
+        };
         if mu == T::zero() {
             let [mean_square] = slots(state, "RmsProp");
-            P::visit_n([params, grads, mean_square], |_, [p, g, s]| {
-                add_weight_decay(decay, p, g);
-                for ((w, &g), s) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
-                    *s = rho * *s + one_minus_rho * g * g;
-                    *w = *w - rate * g / (s.sqrt() + eps);
-                }
-            });
+            checked(
+                [params, grads, mean_square],
+                |[p, g, s]| {
+                    add_weight_decay(decay, p, g);
+                    let new = p.iter().zip(g.iter()).zip(s.iter());
+                    new.fold(true, |ok, ((&w, &g), &s)| {
+                        let (step, s) = scaled(g, s);
+                        ok & (w - step).is_finite() & s.is_finite()
+                    })
+                },
+                |[p, g, s]| {
+                    for ((w, &g), s) in p.iter_mut().zip(g.iter()).zip(s.iter_mut()) {
+                        let step;
+                        (step, *s) = scaled(g, *s);
+                        *w = *w - step;
+                    }
+                },
+            )
         } else {
             let [mean_square, momentum] = slots(state, "RmsProp with momentum");
-            P::visit_n([params, grads, mean_square, momentum], |_, [p, g, s, u]| {
-                add_weight_decay(decay, p, g);
-                let state = s.iter_mut().zip(u.iter_mut());
-                for ((w, &g), (s, u)) in p.iter_mut().zip(g.iter()).zip(state) {
-                    *s = rho * *s + one_minus_rho * g * g;
-                    *u = mu * *u + rate * g / (s.sqrt() + eps);
-                    *w = *w - *u;
-                }
-            });
+            checked(
+                [params, grads, mean_square, momentum],
+                |[p, g, s, u]| {
+                    add_weight_decay(decay, p, g);
+                    let state = s.iter().zip(u.iter());
+                    p.iter()
+                        .zip(g.iter())
+                        .zip(state)
+                        .fold(true, |ok, ((&w, &g), (&s, &u))| {
+                            let (step, s) = scaled(g, s);
+                            let u = mu * u + step;
+                            ok & (w - u).is_finite() & s.is_finite() & u.is_finite()
+                        })
+                },
+                |[p, g, s, u]| {
+                    let state = s.iter_mut().zip(u.iter_mut());
+                    for ((w, &g), (s, u)) in p.iter_mut().zip(g.iter()).zip(state) {
+                        let step;
+                        (step, *s) = scaled(g, *s);
+                        *u = mu * *u + step;
+                        *w = *w - *u;
+                    }
+                },
+            )
         }
     }
 

@@ -1,6 +1,6 @@
 //! Stochastic gradient descent, plain or with classic or Nesterov momentum.
 
-use super::{Optimizer, add_weight_decay, cast, slots};
+use super::{Optimizer, add_weight_decay, cast, checked, slots};
 use crate::{Params, Scalar, kernel};
 
 /// The kind of momentum of [`Sgd`].
@@ -51,7 +51,7 @@ pub enum Momentum {
 ///
 /// let mut sgd = Sgd::new(3.0_f32); // the lecture's η
 /// let mut w = Dense::<1, 1> { weight: [[1.0]], bias: [1.0] };
-/// sgd.step(&mut w, &mut Dense { weight: [[0.1]], bias: [0.0] }, &mut []);
+/// assert!(sgd.step(&mut w, &mut Dense { weight: [[0.1]], bias: [0.0] }, &mut []));
 /// assert!((w.weight[0][0] - 0.7).abs() < 1e-6);
 ///
 /// // With momentum: the same gradient twice, v = −0.1·2 = −0.2, then
@@ -153,25 +153,44 @@ impl<T: Scalar> Optimizer<T> for Sgd<T> {
         usize::from(self.momentum != T::zero())
     }
 
-    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) {
+    fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) -> bool {
         let (rate, mu, decay) = (self.learning_rate, self.momentum, self.weight_decay);
         if mu == T::zero() {
+            // One pass that keeps each old parameter in the consumed
+            // gradient, so an overflow anywhere is undone exactly.
             let alpha = -rate;
-            P::visit_n([params, grads], |_, [p, g]| {
+            let mut finite = true;
+            P::visit_n([&mut *params, &mut *grads], |_, [p, g]| {
                 add_weight_decay(decay, p, g);
-                kernel::axpy(alpha, g, p);
+                finite &= kernel::axpy_keep(alpha, g, p);
             });
-            return;
+            if !finite {
+                P::visit_n([params, grads], |_, [p, old]| p.copy_from_slice(old));
+            }
+            return finite;
         }
         let [velocity] = slots(state, "Sgd with momentum");
         let nesterov = self.kind == Momentum::Nesterov;
-        P::visit_n([params, grads, velocity], |_, [p, g, v]| {
-            add_weight_decay(decay, p, g);
-            for ((w, &g), v) in p.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
-                *v = mu * *v - rate * g;
-                *w = *w + if nesterov { mu * *v - rate * g } else { *v };
-            }
-        });
+        let step = move |w: T, g: T, v: T| {
+            let v = mu * v - rate * g;
+            (w + if nesterov { mu * v - rate * g } else { v }, v)
+        };
+        checked(
+            [params, grads, velocity],
+            |[p, g, v]| {
+                add_weight_decay(decay, p, g);
+                let new = p.iter().zip(g.iter()).zip(v.iter());
+                new.fold(true, |ok, ((&w, &g), &v)| {
+                    let (w, v) = step(w, g, v);
+                    ok & w.is_finite() & v.is_finite()
+                })
+            },
+            |[p, g, v]| {
+                for ((w, &g), v) in p.iter_mut().zip(g.iter()).zip(v.iter_mut()) {
+                    (*w, *v) = step(*w, g, *v);
+                }
+            },
+        )
     }
 
     fn learning_rate(&self) -> T {

@@ -35,6 +35,16 @@ pub enum TrainError {
         /// The offending cost.
         loss: f64,
     },
+    /// The loss and gradient were finite, but the optimizer's update would
+    /// have made a parameter or a state value NaN or infinite (it
+    /// overflows, e.g. with a huge learning rate): the update was not
+    /// made, and the parameters and state are as before the batch.
+    NonFiniteUpdate {
+        /// The epoch (from 1), when known.
+        epoch: Option<usize>,
+        /// The batch within the epoch (from 1), when known.
+        batch: Option<usize>,
+    },
     /// A sample's input holds a NaN or an infinity, so its loss is not
     /// finite: the data, not the training, is at fault. The parameters were
     /// left as they were before the batch.
@@ -90,6 +100,10 @@ impl TrainError {
                 epoch: Some(epoch),
                 batch: Some(batch),
             },
+            Self::NonFiniteUpdate { .. } => Self::NonFiniteUpdate {
+                epoch: Some(epoch),
+                batch: Some(batch),
+            },
             Self::NonFiniteInput { sample, .. } => Self::NonFiniteInput {
                 epoch: Some(epoch),
                 batch: Some(batch),
@@ -126,6 +140,14 @@ impl fmt::Display for TrainError {
                 write!(f, "loss is {loss}")?;
                 fmt_location(f, epoch, batch)?;
                 write!(f, ": training diverged (try a smaller learning rate)")
+            }
+            Self::NonFiniteUpdate { epoch, batch } => {
+                write!(f, "the update would overflow a parameter")?;
+                fmt_location(f, epoch, batch)?;
+                write!(
+                    f,
+                    ": training diverged, nothing was changed (try a smaller learning rate)"
+                )
             }
             Self::NonFiniteInput {
                 epoch,

@@ -70,13 +70,15 @@ where
 /// before the first step). Returns the cost before the update. This is
 /// [`Trainer::step`](crate::Trainer::step) with the gradient buffer,
 /// state, loss and optimizer held by the caller, e.g. in a `static` on a
-/// target without `alloc`. After the step `grads` holds the gradient the
-/// optimizer was given, possibly transformed by it.
+/// target without `alloc`. After the step `grads` holds no particular
+/// values (the optimizer may use it as scratch space).
 ///
 /// # Errors
-/// As [`gradient`], and [`TrainError::OptimizerState`] when `state` holds
-/// fewer values than the optimizer needs; on error `net` is left
-/// unchanged.
+/// As [`gradient`]; [`TrainError::NonFiniteUpdate`] when the update would
+/// make a parameter or state value non-finite; [`TrainError::OptimizerState`]
+/// when `state` holds fewer values than the optimizer needs. On error `net`
+/// and `state` are left unchanged, so a step never leaves a value that is
+/// not finite behind.
 ///
 /// # Examples
 /// ```
@@ -149,7 +151,12 @@ where
         });
     }
     let cost = run(net, loss, grads, batch, observe)?;
-    optimizer.step(net, grads, state);
+    if !optimizer.step(net, grads, state) {
+        return Err(TrainError::NonFiniteUpdate {
+            epoch: None,
+            batch: None,
+        });
+    }
     Ok(cost)
 }
 
