@@ -269,6 +269,130 @@ fn le_bytes_into<T: Scalar>(data: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------
+// Training steps
+
+/// Reads `f32`s (four little-endian bytes each) from the input, then zeros.
+struct Floats<'a>(&'a [u8]);
+
+impl Floats<'_> {
+    fn next(&mut self) -> f32 {
+        match self.0.split_first_chunk::<4>() {
+            Some((bytes, rest)) => {
+                self.0 = rest;
+                f32::from_le_bytes(*bytes)
+            }
+            None => 0.0,
+        }
+    }
+
+    fn byte(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+}
+
+/// The network of the `train_step` target.
+pub type StepNet = (Dense<3, 4>, Tanh, Dense<4, 2>, Sigmoid);
+
+/// Up to three training steps of [`StepNet`] chosen by the input: its
+/// first byte picks the optimizer (SGD, SGD with momentum or weight decay,
+/// RMSprop, Adam, AdamW) and the batch size (1 to 8), then come the
+/// learning rate, the parameters (non-finite ones replaced by 0) and the
+/// samples and targets, all as raw `f32` bits — NaN, infinities and values
+/// near the largest float included. Each step must return `Ok` and leave
+/// every parameter and optimizer state value finite, or return an error and
+/// leave the network and the state exactly as they were.
+pub fn train_step(data: &[u8]) {
+    use constnet::optim::{Momentum, RmsProp};
+    let mut floats = Floats(data);
+    let choice = floats.byte();
+    let batch = usize::from(choice >> 5) + 1;
+    let rate = floats.next();
+    match choice % 6 {
+        0 => steps(Sgd::new(rate), batch, floats),
+        1 => steps(
+            Sgd::new(rate).with_momentum(0.9, Momentum::Nesterov),
+            batch,
+            floats,
+        ),
+        2 => steps(Sgd::new(rate).with_weight_decay(0.5), batch, floats),
+        3 => steps(RmsProp::new(rate).with_momentum(0.5), batch, floats),
+        4 => steps(Adam::new(rate), batch, floats),
+        _ => steps(
+            Adam::new(rate).with_decoupled_weight_decay(0.1),
+            batch,
+            floats,
+        ),
+    }
+}
+
+fn steps<O: Optimizer<f32>>(mut optimizer: O, batch: usize, mut floats: Floats<'_>) {
+    let mut net = StepNet::zeros();
+    net.visit_mut(|_, values| {
+        for v in values {
+            let f = floats.next();
+            *v = if f.is_finite() { f } else { 0.0 };
+        }
+    });
+    let inputs: Vec<[f32; 3]> = (0..batch)
+        .map(|_| [floats.next(), floats.next(), floats.next()])
+        .collect();
+    let targets: Vec<[f32; 2]> = (0..batch).map(|_| [floats.next(), floats.next()]).collect();
+    let mut state: Vec<StepNet> = (0..optimizer.slots()).map(|_| StepNet::zeros()).collect();
+    let mut grads = StepNet::zeros();
+    for _ in 0..3 {
+        let (net_before, state_before) = (net.clone(), state.clone());
+        let result = constnet::train::step(
+            &mut net,
+            &Quadratic,
+            &mut optimizer,
+            &mut state,
+            &mut grads,
+            inputs.iter().zip(&targets),
+        );
+        match result {
+            Ok(cost) => {
+                assert!(cost.is_finite(), "Ok with a cost of {cost}");
+                assert!(
+                    net.is_finite(),
+                    "Ok leaves a parameter that is not finite: {net:?}"
+                );
+                assert!(
+                    state.iter().all(Params::is_finite),
+                    "Ok leaves state that is not finite"
+                );
+            }
+            Err(err) => {
+                assert!(bits_equal(&net, &net_before), "{err} changed the network");
+                assert!(
+                    state
+                        .iter()
+                        .zip(&state_before)
+                        .all(|(a, b)| bits_equal(a, b)),
+                    "{err} changed the optimizer's state"
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// Whether two values have the same parameter bits.
+fn bits_equal<P: Params<f32>>(a: &P, b: &P) -> bool {
+    let bits = |p: &P| {
+        let mut out = Vec::new();
+        p.visit(|_, v| out.extend(v.iter().map(|x| x.to_bits())));
+        out
+    };
+    bits(a) == bits(b)
+}
+
+// ---------------------------------------------------------------------------
 // Seeds
 
 /// The IDX encoding of an unsigned-byte array with dimensions `dims`.
@@ -319,9 +443,33 @@ pub fn seeds() -> Vec<(&'static str, Vec<Vec<u8>>)> {
         weights::to_le_bytes(&f32_net),
         weights::to_le_bytes(&f64_net),
     ];
+    // One input per optimizer and a few batch sizes: an ordinary learning
+    // rate and small values, then a huge rate, then NaN inputs.
+    let mut train_step = Vec::new();
+    for (choice, rate) in [
+        (0_u8, 0.5_f32),
+        (33, 0.1),
+        (66, 1e30),
+        (99, 1e-3),
+        (132, 3e38),
+        (197, 0.01),
+    ] {
+        let mut bytes = vec![choice];
+        bytes.extend_from_slice(&rate.to_le_bytes());
+        for i in 0..(StepNet::NUM_PARAMS + 40) {
+            let v = if choice == 197 && i == StepNet::NUM_PARAMS {
+                f32::NAN
+            } else {
+                (i as f32 * 0.37).sin()
+            };
+            bytes.extend_from_slice(&v.to_le_bytes());
+        }
+        train_step.push(bytes);
+    }
     vec![
         ("idx", idx),
         ("idx_gzip", plain),
+        ("train_step", train_step),
         ("safetensors", safetensors),
         ("le_bytes", le_bytes),
     ]
@@ -334,6 +482,7 @@ pub fn check(name: &str) -> Option<fn(&[u8])> {
         "idx_gzip" => idx_gzip,
         "safetensors" => safetensors,
         "le_bytes" => le_bytes,
+        "train_step" => train_step,
         _ => return None,
     })
 }
