@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use common::cli::run_main;
+use common::cli::{run_main, value};
 use common::progress::Progress;
 use common::{OptimizedNet, SeedNet, class_names, default_data_dir};
 use constnet::data::Mnist;
@@ -78,11 +78,11 @@ impl Config {
                         }
                     }
                 }
-                Long("hidden") => config.hidden = args.value()?.parse()?,
-                Long("epochs") => config.epochs = Some(args.value()?.parse()?),
-                Long("batch-size") => config.batch_size = Some(args.value()?.parse()?),
-                Long("eta") => config.eta = Some(args.value()?.parse()?),
-                Long("seed") => config.seed = args.value()?.parse()?,
+                Long("hidden") => config.hidden = value(&mut args, "--hidden")?,
+                Long("epochs") => config.epochs = Some(value(&mut args, "--epochs")?),
+                Long("batch-size") => config.batch_size = Some(value(&mut args, "--batch-size")?),
+                Long("eta") => config.eta = Some(value(&mut args, "--eta")?),
+                Long("seed") => config.seed = value(&mut args, "--seed")?,
                 Long("data") => config.data = args.value()?.into(),
                 Short('h') | Long("help") => return Ok(None),
                 _ => return Err(arg.unexpected()),
@@ -211,4 +211,43 @@ fn run(config: &Config) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     run_main(USAGE, Config::from_args(lexopt::Parser::from_env()), run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The message `run_main` prints for the command line `args`, or `ok`.
+    fn parse(args: &[&str]) -> String {
+        match Config::from_args(lexopt::Parser::from_args(args)) {
+            Ok(_) => "ok".into(),
+            Err(e) => common::cli::message(&e),
+        }
+    }
+
+    #[test]
+    fn bad_command_lines_name_the_flag() {
+        for (args, want) in [
+            (&["--epochs", "2", "--eta", "0.5"][..], "ok"),
+            (
+                &["--epochs", "x"],
+                "--epochs x: invalid digit found in string",
+            ),
+            (
+                &["--hidden", "3O"],
+                "--hidden 3O: invalid digit found in string",
+            ),
+            (&["--eta", "fast"], "--eta fast: invalid float literal"),
+            (
+                &["--seed", "-1"],
+                "--seed -1: invalid digit found in string",
+            ),
+            (&["--batch-size", "0"], "--batch-size must be at least 1"),
+            (&["--epochs", "3", "--bogus"], "unknown flag --bogus"),
+            (&["--epochs"], "--epochs needs a value"),
+            (&["--arch", "big"], "--arch big: expected seed or optimized"),
+        ] {
+            assert_eq!(parse(args), want, "{args:?}");
+        }
+    }
 }

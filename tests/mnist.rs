@@ -16,7 +16,7 @@ fn lecture_network_learns_mnist_in_one_epoch() {
 
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let mut net = Box::new(Net::random(Init::StandardNormal, &mut rng));
-    let before = evaluate(&*net, test.inputs(), test.labels(), &Quadratic);
+    let before = evaluate(&*net, test.inputs(), test.labels(), &Quadratic).expect("1,000 images");
     let mut trainer = Box::new(Trainer::new(Quadratic, Sgd::new(3.0)));
     trainer
         .epoch(
@@ -28,7 +28,7 @@ fn lecture_network_learns_mnist_in_one_epoch() {
             1,
         )
         .expect("training does not diverge");
-    let after = evaluate(&*net, test.inputs(), test.labels(), &Quadratic);
+    let after = evaluate(&*net, test.inputs(), test.labels(), &Quadratic).expect("1,000 images");
     eprintln!(
         "test accuracy on 1,000 images after 1 epoch on 60,000: {:.2}%",
         100.0 * after.accuracy

@@ -140,8 +140,8 @@ fn fit_and_evaluate_on_pixels_match_their_f32_inputs() {
     // where the samples lie, so the results are the same to the bit.
     assert_eq!(bytes.2, floats.2);
     let net = Net::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(8));
-    let eb = evaluate(&net, test.inputs(), test.labels(), &Quadratic);
-    let ef = evaluate(&net, test32.inputs(), test32.labels(), &Quadratic);
+    let eb = evaluate(&net, test.inputs(), test.labels(), &Quadratic).expect("samples");
+    let ef = evaluate(&net, test32.inputs(), test32.labels(), &Quadratic).expect("samples");
     assert_eq!(eb, ef);
     assert_eq!(eb.loss.to_bits(), ef.loss.to_bits());
 }

@@ -48,8 +48,8 @@ fn same_seed_gives_bit_identical_training() {
 #[test]
 fn sgd_learns_a_nonlinear_boundary() {
     let (inputs, labels) = circle_data();
-    let before = evaluate(&train(1, 0), &inputs, &labels, &Quadratic);
-    let after = evaluate(&train(1, 200), &inputs, &labels, &Quadratic);
+    let before = evaluate(&train(1, 0), &inputs, &labels, &Quadratic).expect("samples");
+    let after = evaluate(&train(1, 200), &inputs, &labels, &Quadratic).expect("samples");
     assert!(after.loss < before.loss / 2.0, "{before:?} -> {after:?}");
     assert!(after.accuracy > 0.95, "{after:?}");
 }

@@ -99,6 +99,14 @@ pub enum DataError {
         /// files.
         paths: Option<(PathBuf, PathBuf)>,
     },
+    /// A data set that must hold examples has none: its inputs file and its
+    /// labels file both announce zero items.
+    Empty {
+        /// The inputs (images) file.
+        inputs: PathBuf,
+        /// The labels file.
+        labels: PathBuf,
+    },
     /// A label is not below the number of classes.
     LabelOutOfRange {
         /// The labels file.
@@ -133,7 +141,7 @@ impl DataError {
             | Self::Overflow { path }
             | Self::Shape { path, .. }
             | Self::LabelOutOfRange { path, .. } => Some(path),
-            Self::CountMismatch { .. } => None,
+            Self::CountMismatch { .. } | Self::Empty { .. } => None,
         }
     }
 }
@@ -236,6 +244,12 @@ impl fmt::Display for DataError {
                 labels,
                 paths: None,
             } => write!(f, "{inputs} inputs but {labels} labels"),
+            Self::Empty { inputs, labels } => write!(
+                f,
+                "{} and {} hold no examples: the data set is empty",
+                inputs.display(),
+                labels.display()
+            ),
             Self::LabelOutOfRange {
                 path,
                 index,
@@ -306,6 +320,10 @@ mod tests {
                 label: 12,
                 classes: 10,
             },
+            DataError::Empty {
+                inputs: path(),
+                labels: PathBuf::from("dir/labels"),
+            },
         ];
         for e in &errors {
             let msg = e.to_string();
@@ -336,6 +354,15 @@ mod tests {
             paths: None,
         };
         assert_eq!(count.to_string(), "3 inputs but 4 labels");
+        let empty = DataError::Empty {
+            inputs: path(),
+            labels: PathBuf::from("dir/labels.gz"),
+        };
+        assert_eq!(
+            empty.to_string(),
+            "dir/file.gz and dir/labels.gz hold no examples: the data set is empty"
+        );
+        assert_eq!(empty.path(), None);
         assert_eq!(count.path(), None);
         let ty = DataError::UnsupportedType {
             path: path(),

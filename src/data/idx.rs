@@ -92,11 +92,7 @@ impl Idx {
     /// ```
     pub fn read(path: impl AsRef<Path>) -> Result<Self, DataError> {
         let path = path.as_ref();
-        let file = File::open(path).map_err(|source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::from_reader(file, path)
+        Pending::open(path)?.read_elements()
     }
 
     /// Reads IDX data, plain or gzip-compressed, from `reader`.
@@ -122,22 +118,7 @@ impl Idx {
     /// # Ok::<(), DataError>(())
     /// ```
     pub fn from_reader(reader: impl Read, name: impl AsRef<Path>) -> Result<Self, DataError> {
-        let path = name.as_ref();
-        let io_error = |source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut reader = BufReader::new(reader);
-        // Peek at the first two bytes without losing them.
-        let mut magic = [0; 2];
-        let n = read_full(&mut reader, &mut magic).map_err(io_error)?;
-        let head = magic.get(..n).unwrap_or_default();
-        let stream = head.chain(reader);
-        if head == GZIP_MAGIC {
-            parse(MultiGzDecoder::new(stream), path)
-        } else {
-            parse(stream, path)
-        }
+        Pending::from_reader(reader, name.as_ref())?.read_elements()
     }
 
     /// The size of each dimension, outermost first.
@@ -224,8 +205,126 @@ fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled.min(buf.len()))
 }
 
-/// Parses uncompressed IDX data from `reader`, naming `path` in errors.
-fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
+/// An IDX file whose header has been read and checked, its elements not yet.
+///
+/// Reading a file in two steps lets a caller check the header against other
+/// data (e.g. [`Mnist::load`](super::Mnist::load) compares the numbers of
+/// images and labels) before decompressing and reading what may be a large
+/// body.
+pub(crate) struct Pending<'a> {
+    path: PathBuf,
+    dims: Vec<usize>,
+    /// The number of elements: the product of `dims`.
+    len: usize,
+    /// The size of the header in bytes.
+    header_len: usize,
+    /// The uncompressed stream, positioned after the header.
+    reader: Box<dyn Read + 'a>,
+}
+
+impl Pending<'static> {
+    /// Opens the file at `path` and reads its header.
+    ///
+    /// # Errors
+    /// As [`Idx::read`], for the header alone.
+    pub(crate) fn open(path: &Path) -> Result<Self, DataError> {
+        let file = File::open(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Pending::from_reader(file, path)
+    }
+}
+
+impl<'a> Pending<'a> {
+    /// Reads the header of the IDX data, plain or gzip-compressed, of
+    /// `reader`, naming `path` in errors.
+    ///
+    /// # Errors
+    /// As [`Idx::from_reader`], for the header alone.
+    pub(crate) fn from_reader(reader: impl Read + 'a, path: &Path) -> Result<Self, DataError> {
+        let io_error = |source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut reader = BufReader::new(reader);
+        // Peek at the first two bytes without losing them.
+        let mut magic = [0; 2];
+        let n = read_full(&mut reader, &mut magic).map_err(io_error)?;
+        let head = io::Cursor::new(magic).take(n as u64);
+        let stream = head.chain(reader);
+        let mut reader: Box<dyn Read + 'a> = if n == magic.len() && magic == GZIP_MAGIC {
+            Box::new(MultiGzDecoder::new(stream))
+        } else {
+            Box::new(stream)
+        };
+        let (dims, len, header_len) = parse_header(&mut reader, path)?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            dims,
+            len,
+            header_len,
+            reader,
+        })
+    }
+
+    /// The size of each dimension, outermost first.
+    pub(crate) fn dims(&self) -> &[usize] {
+        &self.dims
+    }
+
+    /// Where the data comes from.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the elements the header announces, and checks that nothing
+    /// follows them.
+    ///
+    /// # Errors
+    /// As [`Idx::read`], for the elements: [`DataError::Io`],
+    /// [`DataError::Truncated`], [`DataError::TrailingData`].
+    pub(crate) fn read_elements(self) -> Result<Idx, DataError> {
+        let Self {
+            path,
+            dims,
+            len,
+            header_len,
+            mut reader,
+        } = self;
+        let io_error = |source| DataError::Io {
+            path: path.clone(),
+            source,
+        };
+        // `len` fits in a `u64` and `len + header_len` does not overflow:
+        // `parse_header` checked both.
+        let data_len = len as u64;
+        // Never trust the header with an allocation: the buffer grows only as
+        // bytes arrive, and `take` stops reading at the announced length.
+        let mut data = Vec::with_capacity(len.min(INITIAL_CAPACITY));
+        let mut limited = (&mut reader).take(data_len);
+        limited.read_to_end(&mut data).map_err(io_error)?;
+        if data.len() < len {
+            return Err(DataError::Truncated {
+                path,
+                expected: data_len.saturating_add(header_len as u64),
+                found: (header_len + data.len()) as u64,
+            });
+        }
+        let mut extra = [0; 1];
+        if read_full(&mut reader, &mut extra).map_err(io_error)? > 0 {
+            return Err(DataError::TrailingData { path });
+        }
+        Ok(Idx { path, dims, data })
+    }
+}
+
+/// Parses the header of uncompressed IDX data from `reader`, naming `path` in
+/// errors: the dimensions, the number of elements and the header's size.
+fn parse_header(
+    reader: &mut impl Read,
+    path: &Path,
+) -> Result<(Vec<usize>, usize, usize), DataError> {
     let io_error = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
@@ -237,7 +336,7 @@ fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
     };
 
     let mut magic = [0; 4];
-    let n = read_full(&mut reader, &mut magic).map_err(io_error)?;
+    let n = read_full(reader, &mut magic).map_err(io_error)?;
     if n < magic.len() {
         return Err(truncated(4, n));
     }
@@ -263,7 +362,7 @@ fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
     let mut dims = Vec::with_capacity(usize::from(ndims));
     for i in 0..usize::from(ndims) {
         let mut dim = [0; 4];
-        let n = read_full(&mut reader, &mut dim).map_err(io_error)?;
+        let n = read_full(reader, &mut dim).map_err(io_error)?;
         if n < dim.len() {
             return Err(truncated(header_len as u64, 4 + 4 * i + n));
         }
@@ -273,30 +372,12 @@ fn parse(mut reader: impl Read, path: &Path) -> Result<Idx, DataError> {
         .iter()
         .try_fold(1_usize, |acc, &d| acc.checked_mul(d))
         .ok_or_else(overflow)?;
-    let data_len = u64::try_from(len).map_err(|_| overflow())?;
-    let expected = data_len
-        .checked_add(header_len as u64)
+    // The whole file's size must be a `u64`.
+    u64::try_from(len)
+        .ok()
+        .and_then(|data_len| data_len.checked_add(header_len as u64))
         .ok_or_else(overflow)?;
-
-    // Never trust the header with an allocation: the buffer grows only as
-    // bytes arrive, and `take` stops reading at the announced length.
-    let mut data = Vec::with_capacity(len.min(INITIAL_CAPACITY));
-    let mut limited = (&mut reader).take(data_len);
-    limited.read_to_end(&mut data).map_err(io_error)?;
-    if data.len() < len {
-        return Err(truncated(expected, header_len + data.len()));
-    }
-    let mut extra = [0; 1];
-    if read_full(&mut reader, &mut extra).map_err(io_error)? > 0 {
-        return Err(DataError::TrailingData {
-            path: path.to_path_buf(),
-        });
-    }
-    Ok(Idx {
-        path: path.to_path_buf(),
-        dims,
-        data,
-    })
+    Ok((dims, len, header_len))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::idx::Pending;
 use super::{DataError, Dataset, Idx};
 use crate::{Class, Pixels};
 
@@ -91,15 +92,22 @@ impl Mnist {
     /// For each of [`TRAIN_IMAGES`], [`TRAIN_LABELS`], [`TEST_IMAGES`] and
     /// [`TEST_LABELS`], the gzip-compressed `NAME.gz` is read if it exists,
     /// else the uncompressed `NAME`. The files are checked as by
-    /// [`from_idx`]. Fashion-MNIST files, which have the same names, load the
-    /// same way.
+    /// [`from_idx`], and neither set may be empty. Fashion-MNIST files, which
+    /// have the same names, load the same way.
+    ///
+    /// The headers of a set's images and labels are both read and compared
+    /// before either file's elements: a wrong shape, a count mismatch or an
+    /// empty set is reported without decompressing the (possibly huge, or
+    /// corrupt) bodies.
     ///
     /// # Errors
     /// - [`DataError::Io`] naming `NAME.gz` if neither `NAME.gz` nor `NAME`
     ///   exists, or naming the file if it cannot be read;
     /// - any error of [`Idx::read`] for an invalid file;
     /// - any error of [`from_idx`] for files with the wrong shapes, different
-    ///   numbers of images and labels, or labels above 9.
+    ///   numbers of images and labels, or labels above 9;
+    /// - [`DataError::Empty`], naming both files, for a training or test set
+    ///   of no images.
     ///
     /// # Examples
     /// ```no_run
@@ -112,8 +120,19 @@ impl Mnist {
     pub fn load(dir: impl AsRef<Path>) -> Result<Self, DataError> {
         let dir = dir.as_ref();
         let load = |images: &str, labels: &str| {
-            let images = Idx::read(locate(dir, images))?;
-            let labels = Idx::read(locate(dir, labels))?;
+            // Both headers first: a count mismatch or an empty set is found
+            // before decompressing either body.
+            let images = Pending::open(&locate(dir, images))?;
+            let labels = Pending::open(&locate(dir, labels))?;
+            let n = check_dims(images.dims(), images.path(), labels.dims(), labels.path())?;
+            if n == 0 {
+                return Err(DataError::Empty {
+                    inputs: images.path().to_path_buf(),
+                    labels: labels.path().to_path_buf(),
+                });
+            }
+            let labels = labels.read_elements()?;
+            let images = images.read_elements()?;
             from_idx(&images, &labels)
         };
         // Both sets at once: decompression dominates the loading time. If no
@@ -136,6 +155,45 @@ impl Mnist {
             test: test?,
         })
     }
+}
+
+/// The number of examples of MNIST images of shape `images` and labels of
+/// shape `labels`, read from `images_path` and `labels_path`.
+///
+/// # Errors
+/// [`DataError::Shape`] unless the shapes are `[n, 28, 28]` and `[m]`;
+/// [`DataError::CountMismatch`] if `n != m`.
+fn check_dims(
+    images: &[usize],
+    images_path: &Path,
+    labels: &[usize],
+    labels_path: &Path,
+) -> Result<usize, DataError> {
+    let n = match *images {
+        [n, SIDE, SIDE] => n,
+        _ => {
+            return Err(DataError::Shape {
+                path: images_path.to_path_buf(),
+                expected: vec![None, Some(SIDE), Some(SIDE)],
+                found: images.to_vec(),
+            });
+        }
+    };
+    let [n_labels] = *labels else {
+        return Err(DataError::Shape {
+            path: labels_path.to_path_buf(),
+            expected: vec![None],
+            found: labels.to_vec(),
+        });
+    };
+    if n != n_labels {
+        return Err(DataError::CountMismatch {
+            inputs: n,
+            labels: n_labels,
+            paths: Some((images_path.to_path_buf(), labels_path.to_path_buf())),
+        });
+    }
+    Ok(n)
 }
 
 /// `dir/NAME.gz`, unless only `dir/NAME` exists.
@@ -182,30 +240,7 @@ fn locate(dir: &Path, name: &str) -> PathBuf {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn from_idx(images: &Idx, labels: &Idx) -> Result<Images, DataError> {
-    let n = match *images.dims() {
-        [n, SIDE, SIDE] => n,
-        _ => {
-            return Err(DataError::Shape {
-                path: images.path().to_path_buf(),
-                expected: vec![None, Some(SIDE), Some(SIDE)],
-                found: images.dims().to_vec(),
-            });
-        }
-    };
-    let [n_labels] = *labels.dims() else {
-        return Err(DataError::Shape {
-            path: labels.path().to_path_buf(),
-            expected: vec![None],
-            found: labels.dims().to_vec(),
-        });
-    };
-    if n != n_labels {
-        return Err(DataError::CountMismatch {
-            inputs: n,
-            labels: n_labels,
-            paths: Some((images.path().to_path_buf(), labels.path().to_path_buf())),
-        });
-    }
+    check_dims(images.dims(), images.path(), labels.dims(), labels.path())?;
 
     let classes = labels
         .data()

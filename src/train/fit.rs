@@ -7,7 +7,7 @@ use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 
 use super::{BatchProgress, Callback, Control, Evaluation, Target, TrainError, evaluate};
-use crate::{Class, Layer, Loss, Optimizer, Tensor, Trainer};
+use crate::{Layer, Loss, Optimizer, Tensor, Trainer};
 
 /// How [`Trainer::fit`] trains: epochs, batch size and the shuffling seed.
 ///
@@ -58,6 +58,8 @@ pub struct EpochMetrics {
     /// (each scored before its batch's update; see [`Target`]).
     pub accuracy: f64,
     /// Loss and accuracy on the validation data after the epoch, if given.
+    /// [`Trainer::fit`] rejects empty validation data, so this is `Some`
+    /// exactly when validation data was given.
     pub validation: Option<Evaluation>,
     /// The learning rate used in this epoch.
     pub learning_rate: f64,
@@ -92,15 +94,26 @@ impl<N, L, O> Trainer<N, L, O> {
     /// Keras' `model.fit`: before every epoch the samples are shuffled (from
     /// `config.seed`) and the `callback` may set the learning rate; after each
     /// mini-batch and epoch the `callback` is told the progress and metrics,
-    /// and may stop training. With `validation` data (inputs and class
-    /// labels), each epoch ends with an [`evaluate`] on it.
+    /// and may stop training. With `validation` data (inputs and targets of
+    /// the same kind as the training targets), each epoch ends with an
+    /// [`evaluate`] on it.
+    ///
+    /// Accuracy, in training and validation, is judged by the targets
+    /// ([`Target`]): class labels of a `C`-output classifier, or target
+    /// vectors, including `[T; 1]` targets `0`/`1` of a one-output (binary)
+    /// classifier, scored with the threshold 0.5.
     ///
     /// The same network, data and configuration give bit-identical results.
     ///
     /// # Errors
-    /// As [`Trainer::epoch`]: bad sizes, and divergence (NaN or infinite loss
-    /// or gradient) located at its epoch and batch, with `net` left as it was
-    /// before that batch.
+    /// Before training, if the validation data is given:
+    /// - [`TrainError::LengthMismatch`] if its inputs and targets differ in
+    ///   length;
+    /// - [`TrainError::EmptyBatch`] if it holds no samples.
+    ///
+    /// Then as [`Trainer::epoch`]: bad sizes (including no training
+    /// samples), and divergence (NaN or infinite loss or gradient) located at
+    /// its epoch and batch, with `net` left as it was before that batch.
     ///
     /// # Examples
     /// ```
@@ -123,23 +136,34 @@ impl<N, L, O> Trainer<N, L, O> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[allow(clippy::too_many_arguments)]
-    pub fn fit<I, S, Y, const C: usize>(
+    pub fn fit<I, S, Y>(
         &mut self,
         net: &mut N,
         inputs: &[S],
         targets: &[Y],
-        validation: Option<(&[S], &[Class<C>])>,
+        validation: Option<(&[S], &[Y])>,
         config: FitConfig,
         mut callback: impl Callback,
     ) -> Result<History, TrainError>
     where
         I: Tensor,
         S: crate::Sample<I>,
-        N: Layer<I, Output = [I::Scalar; C]>,
+        N: Layer<I>,
         Y: Target<N::Output>,
-        L: Loss<N::Output, Y> + Loss<N::Output, Class<C>>,
+        L: Loss<N::Output, Y>,
         O: Optimizer<I::Scalar>,
     {
+        if let Some((x, y)) = validation {
+            if x.len() != y.len() {
+                return Err(TrainError::LengthMismatch {
+                    inputs: x.len(),
+                    targets: y.len(),
+                });
+            }
+            if x.is_empty() {
+                return Err(TrainError::EmptyBatch);
+            }
+        }
         let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
         let mut history = History::default();
         for epoch in 1..=config.epochs {
@@ -173,7 +197,8 @@ impl<N, L, O> Trainer<N, L, O> {
                 },
             )?;
             let seconds = start.elapsed().as_secs_f64();
-            let validation = validation.map(|(x, y)| evaluate(net, x, y, self.loss()));
+            // Not empty, checked above: `evaluate` measures something.
+            let validation = validation.and_then(|(x, y)| evaluate(net, x, y, self.loss()));
             let metrics = EpochMetrics {
                 epoch,
                 loss: loss.to_f64().unwrap_or(f64::NAN),

@@ -6,12 +6,12 @@
 //! data set with a seeded RNG and steps through it; [`fit`](Trainer::fit)
 //! runs epochs with validation, per-epoch [`History`] and [`Callback`]s for
 //! progress, learning-rate schedules and [`EarlyStopping`]. [`evaluate`],
-//! [`predict`] and [`ConfusionMatrix`] measure a trained network. The library
+//! [`predict`] and [`accuracy`] and [`ConfusionMatrix`] measure a trained network. The library
 //! prints nothing: what is measured is returned.
 //!
 //! Without a heap (no `alloc` feature), [`gradient`] and [`step`] do what
 //! [`Trainer::gradient`] and [`Trainer::step`] do with a gradient buffer the
-//! caller owns; [`evaluate`], [`predict`], [`ConfusionMatrix`] (but not its
+//! caller owns; [`evaluate`], [`accuracy`], [`predict`], [`ConfusionMatrix`] (but not its
 //! table) and [`Target`] work too. [`Trainer`] needs `alloc`; `fit`,
 //! callbacks and [`History`] need `std`.
 
@@ -35,7 +35,7 @@ pub use confusion::ConfusionMatrix;
 #[cfg(feature = "alloc")]
 pub use confusion::Named;
 pub use error::TrainError;
-pub use evaluate::{Evaluation, evaluate, predict};
+pub use evaluate::{Evaluation, accuracy, evaluate, predict};
 #[cfg(feature = "std")]
 pub use fit::{EpochMetrics, FitConfig, History};
 pub use step::{gradient, step};

@@ -7,13 +7,19 @@ use crate::Class;
 /// A training target against which a prediction `P` is right or wrong:
 /// what "accuracy" means for that kind of target.
 ///
-/// - A [`Class<N>`] is matched when it is the largest of `N > 1` outputs;
-///   with a single output (`N = 1`), when the output is on the same side of
-///   0.5 as the class (class 1 means "above").
+/// - A [`Class<N>`] is matched when it is the largest of `N > 1` outputs.
+///   A `Class<1>` can only be class 0: it is matched by an output of at most
+///   0.5 ("no").
 /// - A target vector `[T; N]` with `N > 1` is matched when the largest output
 ///   and the largest target entry are at the same index (Keras'
 ///   categorical accuracy); with `N = 1`, when output and target are on the
-///   same side of 0.5 (binary accuracy).
+///   same side of 0.5 (binary accuracy). This is how a one-output binary
+///   classifier (e.g. ending in [`Sigmoid`](crate::Sigmoid)) is scored: its
+///   targets are `[0.0]` and `[1.0]`, as for
+///   [`BinaryCrossEntropy`](crate::loss::BinaryCrossEntropy).
+///
+/// [`evaluate`](super::evaluate), [`accuracy`](super::accuracy) and the
+/// accuracies of [`Trainer::fit`](crate::Trainer::fit) use this trait.
 ///
 /// # Examples
 /// ```
