@@ -121,7 +121,8 @@ fn an_exploding_but_finite_loss_is_stopped_as_divergence() {
     let mut trainer = Trainer::new(Quadratic, Sgd::new(3.0));
     let mut check = Divergence::for_classes(1);
     check.min_accuracy = 0.0; // a regression: only the loss is watched
-    let no_validation: Option<(&[[f64; 1]], &[[f64; 1]])> = None;
+    type Data<'a> = (&'a [[f64; 1]], &'a [[f64; 1]]);
+    let no_validation: Option<Data<'_>> = None;
     let err = trainer
         .fit(
             &mut net,
