@@ -27,7 +27,11 @@
 //!
 //! Saving is atomic: the file is written beside the target, synced, then
 //! renamed over it, so a crash never leaves a half-written model. A replaced
-//! file's permissions are kept.
+//! file's permissions are kept. A save that is killed leaves its temporary
+//! file behind (`.<name>.<pid>.<n>.tmp`); the next save of the same target
+//! removes it. Saving through a symbolic link replaces the file the link
+//! points to and keeps the link. An error creating the temporary file names
+//! the directory (read-only, missing).
 //!
 //! ```
 //! use constnet::io;
