@@ -536,6 +536,71 @@ fn the_embedded_model_equals_the_safetensors_model() {
 // ---------------------------------------------------------------------------
 // Issue 15: non-finite weights, plain-word format errors, reliable saves.
 
+/// A truncated or padded file says in plain words what is wrong, with the
+/// byte counts, never the JSON parser's internals.
+#[test]
+fn cut_off_files_say_what_is_missing() {
+    let valid = pytorch_file();
+    let header = u64::from_le_bytes(valid[..8].try_into().unwrap()) as usize;
+    let data = valid.len() - 8 - header;
+    let mut cases: Vec<(String, Vec<u8>, String)> = vec![
+        ("empty".into(), vec![], "the file is empty".into()),
+        (
+            "3 bytes".into(),
+            valid[..3].to_vec(),
+            "the file is cut off: 3 bytes, fewer than the 8 that give the header's length".into(),
+        ),
+    ];
+    for cut in [8, 9, 8 + header / 2, 8 + header - 1] {
+        cases.push((
+            format!("cut at {cut}"),
+            valid[..cut].to_vec(),
+            format!(
+                "the header is cut off: expected {header} bytes, found {}",
+                cut - 8
+            ),
+        ));
+    }
+    for kept in [0, 1, data / 2, data - 1] {
+        cases.push((
+            format!("{kept} bytes of data"),
+            valid[..8 + header + kept].to_vec(),
+            format!("the data is cut off: expected {data} bytes (to the end of tensor `2.weight`), found {kept}"),
+        ));
+    }
+    cases.push((
+        "2 bytes too many".into(),
+        [valid.clone(), vec![0, 0]].concat(),
+        format!(
+            "2 bytes after the tensor data: expected {data} bytes, found {}",
+            data + 2
+        ),
+    ));
+    cases.push((
+        "not safetensors".into(),
+        b"not a safetensors file at all".to_vec(),
+        format!(
+            "the first 8 bytes give a header length of {} bytes, more than the 100000000 \
+             safetensors allows: not a safetensors file",
+            u64::from_le_bytes(*b"not a sa")
+        ),
+    ));
+    for (name, bytes, expected) in cases {
+        let mut net = Small::zeros();
+        let err = io::from_safetensors_bytes(&mut net, &bytes).unwrap_err();
+        assert!(
+            matches!(err, WeightsError::Format { .. }),
+            "{name}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!("not a valid safetensors file: {expected}"),
+            "{name}"
+        );
+        assert_eq!(net, Small::zeros(), "{name}");
+    }
+}
+
 /// A save killed half-way leaves its temporary file; the next save of the
 /// same target removes it, and leaves alone the files of other targets, other
 /// files, and the temporary file of a save still running (locked).

@@ -21,9 +21,11 @@
 //! missing, unexpected, wrong-shape and wrong-dtype tensor in one
 //! [`WeightsError::Mismatch`]. Malformed files (truncated, garbage header,
 //! huge claimed lengths, overlapping offsets) are a [`WeightsError::Format`],
-//! never a panic. An `f32` network takes `F32` data; an `f64` network takes
-//! `F64` and `F32` (widened exactly). `F64` data is not rounded into an `f32`
-//! network: convert it first. `F16`, `BF16` and integer data are rejected.
+//! never a panic, whose message says what is wrong in plain words, with the
+//! byte counts ("the header is cut off: expected 280 bytes, found 140"). An
+//! `f32` network takes `F32` data; an `f64` network takes `F64` and `F32`
+//! (widened exactly). `F64` data is not rounded into an `f32` network:
+//! convert it first. `F16`, `BF16` and integer data are rejected.
 //!
 //! Saving is atomic: the file is written beside the target, synced, then
 //! renamed over it, so a crash never leaves a half-written model. A replaced

@@ -95,39 +95,77 @@ pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>,
     ::safetensors::serialize(views, Some(metadata)).map_err(format_error)
 }
 
-/// Checks what the safetensors crate (0.8) does not check before adding
-/// offsets: that no tensor's data offsets point beyond the data, so the
-/// crate's own length arithmetic cannot overflow (a debug-build panic).
+/// The largest header the safetensors crate (0.8) reads: 100 MB.
+const MAX_HEADER: u64 = 100_000_000;
+
+/// Checks the framing of a safetensors file before the safetensors crate
+/// (0.8) reads it, for errors in plain words where the crate's are terse or
+/// misleading (a cut-off header is its "invalid header length", trailing
+/// bytes its "incomplete metadata"), and for what it does not check before
+/// adding offsets: that no tensor's data offsets point beyond the data, so
+/// the crate's own length arithmetic cannot overflow (a debug-build panic).
 /// Anything this cannot parse is left to the crate, which rejects it.
-fn check_offsets(bytes: &[u8]) -> Result<(), WeightsError> {
+fn check_framing(bytes: &[u8]) -> Result<(), WeightsError> {
     let Some((len, rest)) = bytes.split_first_chunk::<8>() else {
-        return Ok(());
+        return Err(format_error(if bytes.is_empty() {
+            "the file is empty".to_string()
+        } else {
+            format!(
+                "the file is cut off: {} bytes, fewer than the 8 that give the header's length",
+                bytes.len()
+            )
+        }));
     };
-    let Ok(len) = usize::try_from(u64::from_le_bytes(*len)) else {
-        return Ok(());
-    };
-    let (Some(header), Some(data)) = (rest.get(..len), rest.get(len..)) else {
-        return Ok(());
+    let len = u64::from_le_bytes(*len);
+    if len > MAX_HEADER {
+        return Err(format_error(format!(
+            "the first 8 bytes give a header length of {len} bytes, more than the \
+             {MAX_HEADER} safetensors allows: not a safetensors file"
+        )));
+    }
+    let (Some(header), Some(data)) = (
+        usize::try_from(len).ok().and_then(|len| rest.get(..len)),
+        usize::try_from(len).ok().and_then(|len| rest.get(len..)),
+    ) else {
+        return Err(format_error(format!(
+            "the header is cut off: expected {len} bytes, found {}",
+            rest.len()
+        )));
     };
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(header)
     else {
         return Ok(());
     };
-    for (key, info) in &map {
-        let Some(offsets) = info.get("data_offsets").and_then(|o| o.as_array()) else {
-            continue;
-        };
-        for offset in offsets {
-            if offset
-                .as_u64()
-                .is_some_and(|o| usize::try_from(o).map_or(true, |o| o > data.len()))
-            {
-                return Err(format_error(format!(
-                    "data offsets {offsets:?} of tensor `{key}` point beyond the {} bytes of data",
-                    data.len()
-                )));
+    // The largest data offset and its tensor; whether every tensor's offsets
+    // are two numbers (else the safetensors crate rejects the header).
+    let mut last: Option<(u64, &str)> = None;
+    let mut all_pairs = true;
+    for (key, info) in map.iter().filter(|(key, _)| *key != "__metadata__") {
+        let offsets: Vec<Option<u64>> = info
+            .get("data_offsets")
+            .and_then(serde_json::Value::as_array)
+            .map_or_else(Vec::new, |o| {
+                o.iter().map(serde_json::Value::as_u64).collect()
+            });
+        all_pairs &= matches!(offsets[..], [Some(_), Some(_)]);
+        for &offset in offsets.iter().flatten() {
+            if last.is_none_or(|(max, _)| offset > max) {
+                last = Some((offset, key));
             }
         }
+    }
+    let (end, key) = last.unwrap_or((0, ""));
+    let found = data.len() as u64;
+    if end > found {
+        return Err(format_error(format!(
+            "the data is cut off: expected {end} bytes (to the end of tensor `{key}`), found {found}"
+        )));
+    }
+    if all_pairs && end < found {
+        return Err(format_error(format!(
+            "{} bytes after the tensor data: expected {end} bytes, found {found}",
+            found - end
+        )));
     }
     Ok(())
 }
@@ -149,7 +187,8 @@ fn check_offsets(bytes: &[u8]) -> Result<(), WeightsError> {
 /// # Errors
 /// - [`WeightsError::Format`] if `bytes` is not a well-formed safetensors file
 ///   (truncated, garbage header, offsets that overlap, leave gaps or point
-///   beyond the data).
+///   beyond the data); its message says what is wrong, e.g. "the header is
+///   cut off: expected 280 bytes, found 140".
 /// - [`WeightsError::Mismatch`] listing every missing, unexpected, wrong-shape
 ///   and wrong-dtype tensor at once.
 ///
@@ -179,7 +218,7 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
     bytes: &[u8],
 ) -> Result<(), WeightsError> {
     net.check().map_err(WeightsError::Layout)?;
-    check_offsets(bytes)?;
+    check_framing(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
 
     let mut expected: Vec<(String, Vec<usize>)> = Vec::new();
@@ -402,7 +441,8 @@ mod tests {
         let err = from_safetensors_bytes(&mut Dense::<1, 1>::zeros(), &bytes).unwrap_err();
         assert!(matches!(err, WeightsError::Format { .. }), "{err}");
         assert!(
-            err.to_string().contains("beyond the 0 bytes of data"),
+            err.to_string()
+                .contains("the data is cut off: expected 18446744073709551608 bytes (to the end of tensor `t7`), found 0"),
             "{err}"
         );
     }
