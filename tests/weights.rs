@@ -536,6 +536,135 @@ fn the_embedded_model_equals_the_safetensors_model() {
 // ---------------------------------------------------------------------------
 // Issue 15: non-finite weights, plain-word format errors, reliable saves.
 
+/// A `Nested` network with one bad value planted at `(tensor, index)` in
+/// visit order, as the tensor's key names it.
+fn planted<T: Scalar>(value: T, key: &str, index: usize) -> Nested<T> {
+    let mut net = Nested::<T>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(8));
+    let mut planted = false;
+    net.visit_mut(|spec, values| {
+        if spec.key() == key {
+            values[index] = value;
+            planted = true;
+        }
+    });
+    assert!(planted, "{key}");
+    net
+}
+
+fn assert_non_finite(err: &WeightsError, key: &str, index: usize, value: io::NonFinite) {
+    match err {
+        WeightsError::NonFinite {
+            key: k,
+            index: i,
+            value: v,
+            ..
+        } => assert_eq!((k.as_str(), *i, *v), (key, index, value), "{err}"),
+        other => panic!("expected a non-finite error, got {other:?}"),
+    }
+    assert!(
+        err.to_string().ends_with(&format!(
+            "tensor `{key}` holds {value} at index {index}: weights must be finite"
+        )),
+        "{err}"
+    );
+}
+
+fn non_finite_is_rejected<T: Scalar>() {
+    use io::NonFinite;
+    let dir = scratch(&format!("non-finite-{}", size_of::<T>()));
+    let good = Nested::<T>::random(Init::StandardNormal, &mut ChaCha8Rng::seed_from_u64(9));
+    for (value, kind) in [
+        (T::nan(), NonFinite::Nan),
+        (-T::nan(), NonFinite::Nan),
+        (T::infinity(), NonFinite::PosInf),
+        (T::neg_infinity(), NonFinite::NegInf),
+    ] {
+        for (key, index) in [
+            ("0.weight", 0),
+            ("2.0.weight", 7),
+            ("2.2.0.bias", 2),
+            ("3.bias", 1),
+        ] {
+            let bad = planted(value, key, index);
+
+            // Saving: in memory, to a file (which is neither created nor,
+            // when it exists, touched), and raw.
+            assert_non_finite(
+                &io::to_safetensors_bytes(&bad).unwrap_err(),
+                key,
+                index,
+                kind,
+            );
+            let path = dir.join("model.safetensors");
+            let _ = fs::remove_file(&path);
+            let err = io::save_safetensors(&bad, &path).unwrap_err();
+            assert_non_finite(&err, key, index, kind);
+            assert_eq!(err.path(), Some(path.as_path()));
+            assert!(!path.exists());
+            io::save_safetensors(&good, &path).unwrap();
+            let saved = fs::read(&path).unwrap();
+            assert!(io::save_safetensors(&bad, &path).is_err());
+            assert_eq!(fs::read(&path).unwrap(), saved);
+            assert_non_finite(&io::try_to_le_bytes(&bad).unwrap_err(), key, index, kind);
+
+            // Loading: the data written anyway is refused and the network
+            // keeps its weights.
+            let bytes = io::to_safetensors_bytes_allow_non_finite(&bad).unwrap();
+            let mut net = good.clone();
+            let err = io::from_safetensors_bytes(&mut net, &bytes).unwrap_err();
+            assert_non_finite(&err, key, index, kind);
+            assert_eq!(bits(&net), bits(&good));
+            fs::write(&path, &bytes).unwrap();
+            let err = io::load_safetensors_into(&mut net, &path).unwrap_err();
+            assert_non_finite(&err, key, index, kind);
+            assert_eq!(err.path(), Some(path.as_path()));
+            assert_eq!(bits(&net), bits(&good));
+            assert!(io::load_safetensors::<Nested<T>, T>(&path).is_err());
+            let raw = io::to_le_bytes(&bad);
+            assert_non_finite(
+                &io::from_le_bytes(&mut net, &raw).unwrap_err(),
+                key,
+                index,
+                kind,
+            );
+            assert_eq!(bits(&net), bits(&good));
+
+            // The opt-outs take the values as they are, bit for bit.
+            io::from_safetensors_bytes_allow_non_finite(&mut net, &bytes).unwrap();
+            assert_eq!(bits(&net), bits(&bad));
+            let mut raw_net = good.clone();
+            io::from_le_bytes_allow_non_finite(&mut raw_net, &raw).unwrap();
+            assert_eq!(bits(&raw_net), bits(&bad));
+        }
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn non_finite_weights_are_refused_on_save_and_load_f32() {
+    non_finite_is_rejected::<f32>();
+}
+
+#[test]
+fn non_finite_weights_are_refused_on_save_and_load_f64() {
+    non_finite_is_rejected::<f64>();
+}
+
+#[test]
+fn non_finite_f32_data_is_refused_by_an_f64_network() {
+    // A hand-made (PyTorch-like) file with an infinity in the second bias.
+    let mut file = pytorch_file();
+    let len = file.len();
+    file[len - 4..].copy_from_slice(&f32::NEG_INFINITY.to_le_bytes()); // 2.weight[0][2]
+    let mut wide = <(Dense<2, 3, f64>, Sigmoid, Dense<3, 1, f64>, Sigmoid)>::zeros();
+    let err = io::from_safetensors_bytes(&mut wide, &file).unwrap_err();
+    assert_non_finite(&err, "2.weight", 2, io::NonFinite::NegInf);
+    assert_eq!(
+        wide,
+        <(Dense<2, 3, f64>, Sigmoid, Dense<3, 1, f64>, Sigmoid)>::zeros()
+    );
+}
+
 /// A truncated or padded file says in plain words what is wrong, with the
 /// byte counts, never the JSON parser's internals.
 #[test]

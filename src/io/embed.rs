@@ -3,6 +3,8 @@
 
 #[cfg(feature = "std")]
 use super::error::WeightsError;
+#[cfg(feature = "std")]
+use super::finite::{Finite, check_le_bytes, check_net};
 use crate::Dense;
 #[cfg(feature = "alloc")]
 use crate::{Params, Scalar};
@@ -14,6 +16,12 @@ use crate::{Params, Scalar};
 /// This is the format [`LeReader`] and [`Dense::from_le_bytes`] decode at
 /// compile time. It records no shapes: the network's type is the schema, and
 /// the length is checked against it.
+///
+/// Every value is written as it is, NaN and infinities included (this
+/// function works without `std`, whose [`WeightsError`](super::WeightsError)
+/// it would need to report them). The readers reject such values: the
+/// embedded network does not compile and [`from_le_bytes`] returns an error.
+/// To find them when saving instead, use [`try_to_le_bytes`].
 ///
 /// # Examples
 /// ```
@@ -44,12 +52,49 @@ pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> alloc::vec::Vec<u8> {
     bytes
 }
 
+/// The network's parameters as raw little-endian bytes, like
+/// [`to_le_bytes`], checking first that every weight is finite.
+///
+/// # Errors
+/// [`WeightsError::NonFinite`] naming the first tensor, in parameter order,
+/// that holds a NaN or infinite value, and its index.
+///
+/// # Examples
+/// ```
+/// use constnet::io::{self, NonFinite, WeightsError};
+/// use constnet::prelude::*;
+///
+/// let mut net = (Dense::<2, 2>::zeros(), Relu, Dense::<2, 1>::zeros());
+/// assert_eq!(io::try_to_le_bytes(&net)?, io::to_le_bytes(&net));
+///
+/// net.2.weight[0][1] = f32::INFINITY;
+/// let err = io::try_to_le_bytes(&net).unwrap_err();
+/// assert!(matches!(err, WeightsError::NonFinite { index: 1, value: NonFinite::PosInf, .. }));
+/// assert_eq!(err.to_string(), "tensor `2.weight` holds +inf at index 1: weights must be finite");
+/// # Ok::<(), WeightsError>(())
+/// ```
+///
+/// Needs the `std` feature (on by default), for its error type.
+#[cfg(feature = "std")]
+pub fn try_to_le_bytes<N: Params<T>, T: Scalar>(
+    net: &N,
+) -> Result<alloc::vec::Vec<u8>, WeightsError> {
+    net.check().map_err(WeightsError::Layout)?;
+    check_net(net)?;
+    Ok(to_le_bytes(net))
+}
+
 /// Loads raw little-endian weights, as [`to_le_bytes`] writes them, into
 /// `net` at run time. `net` is left unchanged on error.
 ///
+/// Every weight must be finite; [`from_le_bytes_allow_non_finite`] loads NaN
+/// and infinite values too.
+///
 /// # Errors
-/// [`WeightsError::Length`] unless `bytes` holds exactly
-/// `N::NUM_PARAMS` scalars of the network's type.
+/// - [`WeightsError::Length`] unless `bytes` holds exactly `N::NUM_PARAMS`
+///   scalars of the network's type.
+/// - [`WeightsError::NonFinite`] naming the first tensor, in parameter order,
+///   that holds a NaN or infinite value, and its index.
 ///
 /// # Examples
 /// ```
@@ -63,6 +108,11 @@ pub fn to_le_bytes<N: Params<T>, T: Scalar>(net: &N) -> alloc::vec::Vec<u8> {
 ///
 /// let err = io::from_le_bytes(&mut layer, &bytes[1..]).unwrap_err();
 /// assert_eq!(err.to_string(), "raw weights of the wrong length: expected 24 bytes, found 23");
+///
+/// let nan = [1.0, f64::NAN, 3.0].map(f64::to_le_bytes).concat();
+/// let err = io::from_le_bytes(&mut layer, &nan).unwrap_err();
+/// assert_eq!(err.to_string(), "tensor `weight` holds NaN at index 1: weights must be finite");
+/// assert_eq!(layer.bias, [3.0]); // unchanged
 /// # Ok::<(), io::WeightsError>(())
 /// ```
 ///
@@ -72,6 +122,45 @@ pub fn from_le_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
 ) -> Result<(), WeightsError> {
+    load_le_bytes(net, bytes, Finite::Required)
+}
+
+/// Like [`from_le_bytes`], but NaN and infinite weights are loaded as they
+/// are, e.g. to inspect a network whose training diverged.
+///
+/// # Errors
+/// [`WeightsError::Length`] unless `bytes` holds exactly `N::NUM_PARAMS`
+/// scalars of the network's type.
+///
+/// # Examples
+/// ```
+/// use constnet::io;
+/// use constnet::prelude::*;
+///
+/// let bytes = [f32::NAN, 2.0].map(f32::to_le_bytes).concat();
+/// let mut layer = Dense::<1, 1>::zeros();
+/// assert!(io::from_le_bytes(&mut layer, &bytes).is_err());
+/// io::from_le_bytes_allow_non_finite(&mut layer, &bytes)?;
+/// assert!(layer.weight[0][0].is_nan());
+/// # Ok::<(), io::WeightsError>(())
+/// ```
+///
+/// Needs the `std` feature (on by default), for its error type.
+#[cfg(feature = "std")]
+pub fn from_le_bytes_allow_non_finite<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+) -> Result<(), WeightsError> {
+    load_le_bytes(net, bytes, Finite::NotRequired)
+}
+
+/// [`from_le_bytes`], checking finiteness as `finite` says.
+#[cfg(feature = "std")]
+fn load_le_bytes<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+    finite: Finite,
+) -> Result<(), WeightsError> {
     net.check().map_err(WeightsError::Layout)?;
     let expected = N::NUM_PARAMS * size_of::<T>();
     if bytes.len() != expected {
@@ -80,6 +169,9 @@ pub fn from_le_bytes<N: Params<T>, T: Scalar>(
             expected,
             found: bytes.len(),
         });
+    }
+    if finite == Finite::Required {
+        check_le_bytes(net, bytes)?;
     }
     let f64_data = size_of::<T>() == size_of::<f64>();
     let mut rest = bytes;

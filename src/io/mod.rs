@@ -27,6 +27,14 @@
 //! (widened exactly). `F64` data is not rounded into an `f32` network:
 //! convert it first. `F16`, `BF16` and integer data are rejected.
 //!
+//! Weights must be finite: a NaN or infinite value is a
+//! [`WeightsError::NonFinite`] naming the tensor and the index, when saving
+//! (nothing is written) and when loading (the network is left unchanged).
+//! [`to_safetensors_bytes_allow_non_finite`],
+//! [`from_safetensors_bytes_allow_non_finite`] and
+//! [`from_le_bytes_allow_non_finite`] take such values as they are, e.g. to
+//! inspect a network whose training diverged.
+//!
 //! Saving is atomic: the file is written beside the target, synced, then
 //! renamed over it, so a crash never leaves a half-written model. A replaced
 //! file's permissions are kept. A save that is killed leaves its temporary
@@ -106,6 +114,8 @@
 //! `static` built at compile time: no file IO, no heap and no decoding at run
 //! time. The bytes are decoded, not cast, so `include_bytes!`'s missing
 //! alignment does not matter; a blob of the wrong size is a compile error.
+//! [`to_le_bytes`] writes any value (it works without `std`);
+//! [`try_to_le_bytes`] refuses non-finite ones when saving.
 //!
 //! ```
 //! use constnet::io::{self, LeReader};
@@ -137,17 +147,22 @@ mod embed;
 #[cfg(feature = "std")]
 mod error;
 #[cfg(feature = "std")]
+mod finite;
+#[cfg(feature = "std")]
 mod safetensors;
 
 pub use self::embed::LeReader;
-#[cfg(feature = "std")]
-pub use self::embed::from_le_bytes;
 #[cfg(feature = "alloc")]
 pub use self::embed::to_le_bytes;
 #[cfg(feature = "std")]
+pub use self::embed::{from_le_bytes, from_le_bytes_allow_non_finite, try_to_le_bytes};
+#[cfg(feature = "std")]
 pub use self::error::{TensorProblem, WeightsError};
 #[cfg(feature = "std")]
+pub use self::finite::NonFinite;
+#[cfg(feature = "std")]
 pub use self::safetensors::{
-    from_safetensors_bytes, load_safetensors, load_safetensors_into, save_safetensors,
-    to_safetensors_bytes,
+    from_safetensors_bytes, from_safetensors_bytes_allow_non_finite, load_safetensors,
+    load_safetensors_into, save_safetensors, to_safetensors_bytes,
+    to_safetensors_bytes_allow_non_finite,
 };

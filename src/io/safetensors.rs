@@ -8,6 +8,7 @@ use ::safetensors::{Dtype, SafeTensors};
 
 use super::atomic::write_atomic;
 use super::error::{TensorProblem, WeightsError};
+use super::finite::{Finite, check_data, check_net};
 use crate::{Params, Scalar};
 
 /// Whether `T` is `f64` (the only other [`Scalar`] is `f32`).
@@ -39,8 +40,11 @@ fn format_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> 
 /// writes it.
 ///
 /// # Errors
-/// [`WeightsError::DuplicateKey`] if two tensors get the same name, which only
-/// tuples nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) can cause.
+/// - [`WeightsError::NonFinite`] if a weight is NaN or infinite, naming the
+///   first such tensor and index; [`to_safetensors_bytes_allow_non_finite`]
+///   writes them.
+/// - [`WeightsError::DuplicateKey`] if two tensors get the same name, which
+///   only tuples nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) can cause.
 ///
 /// # Examples
 /// ```
@@ -59,9 +63,47 @@ fn format_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>, WeightsError> {
+    to_bytes(net, Finite::Required)
+}
+
+/// Like [`to_safetensors_bytes`], but NaN and infinite weights are written as
+/// they are, e.g. to inspect a network whose training diverged. (Loading
+/// such a file needs [`from_safetensors_bytes_allow_non_finite`].)
+///
+/// # Errors
+/// As [`to_safetensors_bytes`], without [`WeightsError::NonFinite`].
+///
+/// # Examples
+/// ```
+/// use constnet::io::{self, NonFinite, WeightsError};
+/// use constnet::prelude::*;
+///
+/// let diverged = Dense::<2, 1> { weight: [[1.0, f32::NAN]], bias: [f32::INFINITY] };
+/// let err = io::to_safetensors_bytes(&diverged).unwrap_err();
+/// assert!(matches!(err, WeightsError::NonFinite { index: 1, value: NonFinite::Nan, .. }));
+/// assert_eq!(err.to_string(), "tensor `weight` holds NaN at index 1: weights must be finite");
+///
+/// let bytes = io::to_safetensors_bytes_allow_non_finite(&diverged)?;
+/// let mut inspected = Dense::<2, 1>::zeros();
+/// io::from_safetensors_bytes_allow_non_finite(&mut inspected, &bytes)?;
+/// assert!(inspected.weight[0][1].is_nan());
+/// assert_eq!(inspected.bias, [f32::INFINITY]);
+/// # Ok::<(), WeightsError>(())
+/// ```
+pub fn to_safetensors_bytes_allow_non_finite<N: Params<T>, T: Scalar>(
+    net: &N,
+) -> Result<Vec<u8>, WeightsError> {
+    to_bytes(net, Finite::NotRequired)
+}
+
+/// [`to_safetensors_bytes`], checking finiteness as `finite` says.
+fn to_bytes<N: Params<T>, T: Scalar>(net: &N, finite: Finite) -> Result<Vec<u8>, WeightsError> {
     let f64_data = is_f64::<T>();
     let dtype = if f64_data { Dtype::F64 } else { Dtype::F32 };
     net.check().map_err(WeightsError::Layout)?;
+    if finite == Finite::Required {
+        check_net(net)?;
+    }
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     net.visit(|spec, values| {
         let mut data = Vec::with_capacity(size_of_val(values));
@@ -181,6 +223,10 @@ fn check_framing(bytes: &[u8]) -> Result<(), WeightsError> {
 /// `model.float()`). `F16`, `BF16` and integer tensors are rejected. A
 /// `__metadata__` entry, as PyTorch writes, is ignored.
 ///
+/// Every weight must be finite: a NaN or infinite value is an error, as one
+/// would make every output NaN.
+/// [`from_safetensors_bytes_allow_non_finite`] loads them.
+///
 /// On error `net` is left unchanged: everything is checked before anything is
 /// written.
 ///
@@ -191,6 +237,8 @@ fn check_framing(bytes: &[u8]) -> Result<(), WeightsError> {
 ///   cut off: expected 280 bytes, found 140".
 /// - [`WeightsError::Mismatch`] listing every missing, unexpected, wrong-shape
 ///   and wrong-dtype tensor at once.
+/// - [`WeightsError::NonFinite`] naming the first tensor, in the network's
+///   parameter order, that holds a NaN or infinite value, and its index.
 ///
 /// # Examples
 /// ```
@@ -216,6 +264,45 @@ fn check_framing(bytes: &[u8]) -> Result<(), WeightsError> {
 pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
+) -> Result<(), WeightsError> {
+    from_bytes(net, bytes, Finite::Required)
+}
+
+/// Like [`from_safetensors_bytes`], but NaN and infinite weights are loaded
+/// as they are, e.g. to inspect a network whose training diverged.
+///
+/// # Errors
+/// As [`from_safetensors_bytes`], without [`WeightsError::NonFinite`].
+///
+/// # Examples
+/// ```
+/// use constnet::io;
+/// use constnet::prelude::*;
+///
+/// let diverged = Dense::<1, 1> { weight: [[f32::NEG_INFINITY]], bias: [0.5] };
+/// let bytes = io::to_safetensors_bytes_allow_non_finite(&diverged)?;
+///
+/// let mut net = Dense::<1, 1>::zeros();
+/// let err = io::from_safetensors_bytes(&mut net, &bytes).unwrap_err();
+/// assert_eq!(err.to_string(), "tensor `weight` holds -inf at index 0: weights must be finite");
+/// assert_eq!(net, Dense::zeros()); // unchanged
+///
+/// io::from_safetensors_bytes_allow_non_finite(&mut net, &bytes)?;
+/// assert_eq!(net, diverged);
+/// # Ok::<(), io::WeightsError>(())
+/// ```
+pub fn from_safetensors_bytes_allow_non_finite<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+) -> Result<(), WeightsError> {
+    from_bytes(net, bytes, Finite::NotRequired)
+}
+
+/// [`from_safetensors_bytes`], checking finiteness as `finite` says.
+fn from_bytes<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+    finite: Finite,
 ) -> Result<(), WeightsError> {
     net.check().map_err(WeightsError::Layout)?;
     check_framing(bytes)?;
@@ -274,6 +361,11 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
 
     // Every tensor is present with the right shape and dtype, so `views` is in
     // visit order and each view's data has exactly one element per value.
+    if finite == Finite::Required {
+        for ((key, _), view) in expected.iter().zip(&views) {
+            check_data(key, view.dtype(), view.data())?;
+        }
+    }
     let mut views = views.iter();
     net.visit_mut(|_, values| {
         if let Some(view) = views.next() {
@@ -319,7 +411,10 @@ fn decode<T: Scalar>(dtype: Dtype, data: &[u8], values: &mut [T]) {
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be written (missing directory, no
 /// permission, disk full, `path` is a directory, …);
-/// [`WeightsError::DuplicateKey`] as for [`to_safetensors_bytes`].
+/// [`WeightsError::NonFinite`] (nothing is written) and
+/// [`WeightsError::DuplicateKey`] as for [`to_safetensors_bytes`], with the
+/// path attached. To save NaN or infinite weights, write the bytes of
+/// [`to_safetensors_bytes_allow_non_finite`] yourself.
 ///
 /// # Examples
 /// ```
@@ -339,7 +434,7 @@ pub fn save_safetensors<N: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
 ) -> Result<(), WeightsError> {
     let path = path.as_ref();
-    let bytes = to_safetensors_bytes(net)?;
+    let bytes = to_safetensors_bytes(net).map_err(|e| e.at(path))?;
     write_atomic(path, &bytes).map_err(|source| WeightsError::Io {
         path: path.to_path_buf(),
         source,
@@ -352,6 +447,9 @@ pub fn save_safetensors<N: Params<T>, T: Scalar>(
 /// [`from_safetensors_bytes`] for the checks and the data types accepted.
 /// Name the type with an annotation (`let net: Box<Net> = …`) or a turbofish
 /// (`load_safetensors::<Net, f32>(…)`).
+///
+/// NaN and infinite weights are rejected; to load them, read the file and
+/// call [`from_safetensors_bytes_allow_non_finite`].
 ///
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be read, else as
@@ -385,6 +483,8 @@ pub fn load_safetensors<N: Params<T>, T: Scalar>(
 
 /// Loads a safetensors file into an existing network, which is left
 /// unchanged on error.
+///
+/// NaN and infinite weights are rejected, as by [`from_safetensors_bytes`].
 ///
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be read, else as
