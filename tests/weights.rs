@@ -730,6 +730,75 @@ fn cut_off_files_say_what_is_missing() {
     }
 }
 
+/// The text of a panic raised by `f`.
+fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
+    let payload = std::panic::catch_unwind(f).expect_err("a panic");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(ToString::to_string))
+        .unwrap_or_default()
+}
+
+/// The panics of `LeReader` (compile errors in a `static`; here at run
+/// time, where the same messages are panics) give the byte counts.
+#[test]
+fn le_reader_messages_give_byte_counts() {
+    type Two = (Dense<2, 2>, Sigmoid, Dense<2, 1>);
+    let read = |bytes: Vec<u8>| {
+        move || {
+            let mut r = LeReader::new(&bytes);
+            let _: Two = (r.dense(), Sigmoid, r.dense());
+            r.finish();
+        }
+    };
+    assert_eq!(
+        panic_message(read(vec![0; 35])),
+        "LeReader: the bytes end 1 byte too early: the Dense<2, 1> at byte 24 needs 12 bytes, 11 remain"
+    );
+    assert_eq!(
+        panic_message(read(vec![0; 10])),
+        "LeReader: the bytes end 14 bytes too early: the Dense<2, 2> at byte 0 needs 24 bytes, 10 remain"
+    );
+    assert_eq!(
+        panic_message(read(vec![0; 41])),
+        "LeReader: 5 bytes left over after the network's last parameter (36 read, 41 given)"
+    );
+    let mut bad = vec![0; 36];
+    bad[28..32].copy_from_slice(&f32::INFINITY.to_le_bytes()); // 2.weight[0][1]
+    assert_eq!(
+        panic_message(read(bad.clone())),
+        "LeReader: the Dense<2, 1> at byte 24 has +inf in weight[0][1] (byte 28): weights must be finite"
+    );
+    bad[28..32].fill(0);
+    bad[32..36].copy_from_slice(&f32::NAN.to_le_bytes()); // 2.bias[0]
+    assert_eq!(
+        panic_message(read(bad)),
+        "LeReader: the Dense<2, 1> at byte 24 has NaN in bias[0] (byte 32): weights must be finite"
+    );
+    assert_eq!(
+        panic_message(|| {
+            let mut r = LeReader::new(&[0, 0, 0, 0, 0, 0, 0xf0, 0xff, 1]);
+            let _ = r.f64();
+        }),
+        "LeReader: the f64 at byte 0 is -inf: weights must be finite"
+    );
+    assert_eq!(
+        panic_message(|| {
+            let mut r = LeReader::new(&[0, 0, 0x80, 0x3f, 0, 0]);
+            let _ = r.f32();
+            let _ = r.f32();
+        }),
+        "LeReader: the bytes end 2 bytes too early: the f32 at byte 4 needs 4 bytes, 2 remain"
+    );
+    assert_eq!(
+        panic_message(|| {
+            let _ = Dense::<1, 1, f64>::from_le_bytes_f64(&[0; 17]);
+        }),
+        "LeReader: 1 byte left over after the network's last parameter (16 read, 17 given)"
+    );
+}
+
 /// A save killed half-way leaves its temporary file; the next save of the
 /// same target removes it, and leaves alone the files of other targets, other
 /// files, and the temporary file of a save still running (locked).

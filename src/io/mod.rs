@@ -113,7 +113,8 @@
 //! decode such bytes in a `const` context, so a trained model can be a
 //! `static` built at compile time: no file IO, no heap and no decoding at run
 //! time. The bytes are decoded, not cast, so `include_bytes!`'s missing
-//! alignment does not matter; a blob of the wrong size is a compile error.
+//! alignment does not matter; a blob of the wrong size, a NaN or infinite
+//! weight, or a forgotten [`LeReader::finish`] is a compile error.
 //! [`to_le_bytes`] writes any value (it works without `std`);
 //! [`try_to_le_bytes`] refuses non-finite ones when saving.
 //!
