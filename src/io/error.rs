@@ -6,6 +6,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::finite::NonFinite;
+
 /// Why weights could not be saved or loaded.
 ///
 /// Variants about a file carry its `path`; it is `None` for the byte-level
@@ -81,6 +83,22 @@ pub enum WeightsError {
     DuplicateKey {
         /// The name given to both tensors.
         key: String,
+    },
+    /// A weight is NaN or infinite: in the network being saved, or in the
+    /// data being loaded (the network is then left unchanged). The
+    /// `*_allow_non_finite` functions accept such weights; see [`NonFinite`].
+    NonFinite {
+        /// The file, if the weights are saved to or loaded from one.
+        path: Option<PathBuf>,
+        /// The tensor's name, as [`TensorSpec::key`](crate::TensorSpec::key)
+        /// gives it (`"2.weight"`).
+        key: String,
+        /// The position of the first such value in the tensor, counted in
+        /// row-major order: weight `[o][i]` of a `Dense<IN, OUT>` is at
+        /// `o * IN + i`.
+        index: usize,
+        /// What the value is: NaN, +inf or -inf.
+        value: NonFinite,
     },
 }
 
@@ -217,9 +235,10 @@ impl WeightsError {
     pub fn path(&self) -> Option<&Path> {
         match self {
             Self::Io { path, .. } => Some(path),
-            Self::Format { path, .. } | Self::Mismatch { path, .. } | Self::Length { path, .. } => {
-                path.as_deref()
-            }
+            Self::Format { path, .. }
+            | Self::Mismatch { path, .. }
+            | Self::Length { path, .. }
+            | Self::NonFinite { path, .. } => path.as_deref(),
             Self::DuplicateKey { .. } | Self::Layout(_) => None,
         }
     }
@@ -247,9 +266,10 @@ impl WeightsError {
     /// Attaches `path` to an error from the byte-level functions.
     pub(crate) fn at(mut self, file: &Path) -> Self {
         match &mut self {
-            Self::Format { path, .. } | Self::Mismatch { path, .. } | Self::Length { path, .. } => {
-                *path = Some(file.to_path_buf());
-            }
+            Self::Format { path, .. }
+            | Self::Mismatch { path, .. }
+            | Self::Length { path, .. }
+            | Self::NonFinite { path, .. } => *path = Some(file.to_path_buf()),
             Self::Io { .. } | Self::DuplicateKey { .. } | Self::Layout(_) => {}
         }
         self
@@ -301,6 +321,18 @@ impl fmt::Display for WeightsError {
                 f,
                 "two parameter tensors are both named `{key}`: tuples nested too deeply"
             ),
+            Self::NonFinite {
+                path,
+                key,
+                index,
+                value,
+            } => {
+                write_path(f, path.as_deref())?;
+                write!(
+                    f,
+                    "tensor `{key}` holds {value} at index {index}: weights must be finite"
+                )
+            }
         }
     }
 }
@@ -382,6 +414,12 @@ mod tests {
             WeightsError::DuplicateKey {
                 key: "0.weight".into(),
             },
+            WeightsError::NonFinite {
+                path: Some("m.safetensors".into()),
+                key: "2.weight".into(),
+                index: 7,
+                value: NonFinite::NegInf,
+            },
         ];
         for e in &errors {
             let msg = e.to_string();
@@ -402,6 +440,10 @@ mod tests {
             Some("header too small")
         );
         assert_eq!(errors[3].path(), None);
+        assert_eq!(
+            errors[4].to_string(),
+            "m.safetensors: tensor `2.weight` holds -inf at index 7: weights must be finite"
+        );
     }
 
     #[test]

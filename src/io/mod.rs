@@ -21,13 +21,27 @@
 //! missing, unexpected, wrong-shape and wrong-dtype tensor in one
 //! [`WeightsError::Mismatch`]. Malformed files (truncated, garbage header,
 //! huge claimed lengths, overlapping offsets) are a [`WeightsError::Format`],
-//! never a panic. An `f32` network takes `F32` data; an `f64` network takes
-//! `F64` and `F32` (widened exactly). `F64` data is not rounded into an `f32`
-//! network: convert it first. `F16`, `BF16` and integer data are rejected.
+//! never a panic, whose message says what is wrong in plain words, with the
+//! byte counts ("the header is cut off: expected 280 bytes, found 140"). An
+//! `f32` network takes `F32` data; an `f64` network takes `F64` and `F32`
+//! (widened exactly). `F64` data is not rounded into an `f32` network:
+//! convert it first. `F16`, `BF16` and integer data are rejected.
+//!
+//! Weights must be finite: a NaN or infinite value is a
+//! [`WeightsError::NonFinite`] naming the tensor and the index, when saving
+//! (nothing is written) and when loading (the network is left unchanged).
+//! [`to_safetensors_bytes_allow_non_finite`],
+//! [`from_safetensors_bytes_allow_non_finite`] and
+//! [`from_le_bytes_allow_non_finite`] take such values as they are, e.g. to
+//! inspect a network whose training diverged.
 //!
 //! Saving is atomic: the file is written beside the target, synced, then
 //! renamed over it, so a crash never leaves a half-written model. A replaced
-//! file's permissions are kept.
+//! file's permissions are kept. A save that is killed leaves its temporary
+//! file behind (`.<name>.<pid>.<n>.tmp`); the next save of the same target
+//! removes it. Saving through a symbolic link replaces the file the link
+//! points to and keeps the link. An error creating the temporary file names
+//! the directory (read-only, missing).
 //!
 //! ```
 //! use constnet::io;
@@ -99,7 +113,10 @@
 //! decode such bytes in a `const` context, so a trained model can be a
 //! `static` built at compile time: no file IO, no heap and no decoding at run
 //! time. The bytes are decoded, not cast, so `include_bytes!`'s missing
-//! alignment does not matter; a blob of the wrong size is a compile error.
+//! alignment does not matter; a blob of the wrong size, a NaN or infinite
+//! weight, or a forgotten [`LeReader::finish`] is a compile error.
+//! [`to_le_bytes`] writes any value (it works without `std`);
+//! [`try_to_le_bytes`] refuses non-finite ones when saving.
 //!
 //! ```
 //! use constnet::io::{self, LeReader};
@@ -131,17 +148,22 @@ mod embed;
 #[cfg(feature = "std")]
 mod error;
 #[cfg(feature = "std")]
+mod finite;
+#[cfg(feature = "std")]
 mod safetensors;
 
 pub use self::embed::LeReader;
-#[cfg(feature = "std")]
-pub use self::embed::from_le_bytes;
 #[cfg(feature = "alloc")]
 pub use self::embed::to_le_bytes;
 #[cfg(feature = "std")]
+pub use self::embed::{from_le_bytes, from_le_bytes_allow_non_finite, try_to_le_bytes};
+#[cfg(feature = "std")]
 pub use self::error::{TensorProblem, WeightsError};
 #[cfg(feature = "std")]
+pub use self::finite::NonFinite;
+#[cfg(feature = "std")]
 pub use self::safetensors::{
-    from_safetensors_bytes, load_safetensors, load_safetensors_into, save_safetensors,
-    to_safetensors_bytes,
+    from_safetensors_bytes, from_safetensors_bytes_allow_non_finite, load_safetensors,
+    load_safetensors_into, save_safetensors, to_safetensors_bytes,
+    to_safetensors_bytes_allow_non_finite,
 };

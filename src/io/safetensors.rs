@@ -8,6 +8,7 @@ use ::safetensors::{Dtype, SafeTensors};
 
 use super::atomic::write_atomic;
 use super::error::{TensorProblem, WeightsError};
+use super::finite::{Finite, check_data, check_net};
 use crate::{Params, Scalar};
 
 /// Whether `T` is `f64` (the only other [`Scalar`] is `f32`).
@@ -39,8 +40,11 @@ fn format_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> 
 /// writes it.
 ///
 /// # Errors
-/// [`WeightsError::DuplicateKey`] if two tensors get the same name, which only
-/// tuples nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) can cause.
+/// - [`WeightsError::NonFinite`] if a weight is NaN or infinite, naming the
+///   first such tensor and index; [`to_safetensors_bytes_allow_non_finite`]
+///   writes them.
+/// - [`WeightsError::DuplicateKey`] if two tensors get the same name, which
+///   only tuples nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) can cause.
 ///
 /// # Examples
 /// ```
@@ -59,9 +63,47 @@ fn format_error(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> 
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>, WeightsError> {
+    to_bytes(net, Finite::Required)
+}
+
+/// Like [`to_safetensors_bytes`], but NaN and infinite weights are written as
+/// they are, e.g. to inspect a network whose training diverged. (Loading
+/// such a file needs [`from_safetensors_bytes_allow_non_finite`].)
+///
+/// # Errors
+/// As [`to_safetensors_bytes`], without [`WeightsError::NonFinite`].
+///
+/// # Examples
+/// ```
+/// use constnet::io::{self, NonFinite, WeightsError};
+/// use constnet::prelude::*;
+///
+/// let diverged = Dense::<2, 1> { weight: [[1.0, f32::NAN]], bias: [f32::INFINITY] };
+/// let err = io::to_safetensors_bytes(&diverged).unwrap_err();
+/// assert!(matches!(err, WeightsError::NonFinite { index: 1, value: NonFinite::Nan, .. }));
+/// assert_eq!(err.to_string(), "tensor `weight` holds NaN at index 1: weights must be finite");
+///
+/// let bytes = io::to_safetensors_bytes_allow_non_finite(&diverged)?;
+/// let mut inspected = Dense::<2, 1>::zeros();
+/// io::from_safetensors_bytes_allow_non_finite(&mut inspected, &bytes)?;
+/// assert!(inspected.weight[0][1].is_nan());
+/// assert_eq!(inspected.bias, [f32::INFINITY]);
+/// # Ok::<(), WeightsError>(())
+/// ```
+pub fn to_safetensors_bytes_allow_non_finite<N: Params<T>, T: Scalar>(
+    net: &N,
+) -> Result<Vec<u8>, WeightsError> {
+    to_bytes(net, Finite::NotRequired)
+}
+
+/// [`to_safetensors_bytes`], checking finiteness as `finite` says.
+fn to_bytes<N: Params<T>, T: Scalar>(net: &N, finite: Finite) -> Result<Vec<u8>, WeightsError> {
     let f64_data = is_f64::<T>();
     let dtype = if f64_data { Dtype::F64 } else { Dtype::F32 };
     net.check().map_err(WeightsError::Layout)?;
+    if finite == Finite::Required {
+        check_net(net)?;
+    }
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     net.visit(|spec, values| {
         let mut data = Vec::with_capacity(size_of_val(values));
@@ -95,39 +137,77 @@ pub fn to_safetensors_bytes<N: Params<T>, T: Scalar>(net: &N) -> Result<Vec<u8>,
     ::safetensors::serialize(views, Some(metadata)).map_err(format_error)
 }
 
-/// Checks what the safetensors crate (0.8) does not check before adding
-/// offsets: that no tensor's data offsets point beyond the data, so the
-/// crate's own length arithmetic cannot overflow (a debug-build panic).
+/// The largest header the safetensors crate (0.8) reads: 100 MB.
+const MAX_HEADER: u64 = 100_000_000;
+
+/// Checks the framing of a safetensors file before the safetensors crate
+/// (0.8) reads it, for errors in plain words where the crate's are terse or
+/// misleading (a cut-off header is its "invalid header length", trailing
+/// bytes its "incomplete metadata"), and for what it does not check before
+/// adding offsets: that no tensor's data offsets point beyond the data, so
+/// the crate's own length arithmetic cannot overflow (a debug-build panic).
 /// Anything this cannot parse is left to the crate, which rejects it.
-fn check_offsets(bytes: &[u8]) -> Result<(), WeightsError> {
+fn check_framing(bytes: &[u8]) -> Result<(), WeightsError> {
     let Some((len, rest)) = bytes.split_first_chunk::<8>() else {
-        return Ok(());
+        return Err(format_error(if bytes.is_empty() {
+            "the file is empty".to_string()
+        } else {
+            format!(
+                "the file is cut off: {} bytes, fewer than the 8 that give the header's length",
+                bytes.len()
+            )
+        }));
     };
-    let Ok(len) = usize::try_from(u64::from_le_bytes(*len)) else {
-        return Ok(());
-    };
-    let (Some(header), Some(data)) = (rest.get(..len), rest.get(len..)) else {
-        return Ok(());
+    let len = u64::from_le_bytes(*len);
+    if len > MAX_HEADER {
+        return Err(format_error(format!(
+            "the first 8 bytes give a header length of {len} bytes, more than the \
+             {MAX_HEADER} safetensors allows: not a safetensors file"
+        )));
+    }
+    let (Some(header), Some(data)) = (
+        usize::try_from(len).ok().and_then(|len| rest.get(..len)),
+        usize::try_from(len).ok().and_then(|len| rest.get(len..)),
+    ) else {
+        return Err(format_error(format!(
+            "the header is cut off: expected {len} bytes, found {}",
+            rest.len()
+        )));
     };
     let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(header)
     else {
         return Ok(());
     };
-    for (key, info) in &map {
-        let Some(offsets) = info.get("data_offsets").and_then(|o| o.as_array()) else {
-            continue;
-        };
-        for offset in offsets {
-            if offset
-                .as_u64()
-                .is_some_and(|o| usize::try_from(o).map_or(true, |o| o > data.len()))
-            {
-                return Err(format_error(format!(
-                    "data offsets {offsets:?} of tensor `{key}` point beyond the {} bytes of data",
-                    data.len()
-                )));
+    // The largest data offset and its tensor; whether every tensor's offsets
+    // are two numbers (else the safetensors crate rejects the header).
+    let mut last: Option<(u64, &str)> = None;
+    let mut all_pairs = true;
+    for (key, info) in map.iter().filter(|(key, _)| *key != "__metadata__") {
+        let offsets: Vec<Option<u64>> = info
+            .get("data_offsets")
+            .and_then(serde_json::Value::as_array)
+            .map_or_else(Vec::new, |o| {
+                o.iter().map(serde_json::Value::as_u64).collect()
+            });
+        all_pairs &= matches!(offsets[..], [Some(_), Some(_)]);
+        for &offset in offsets.iter().flatten() {
+            if last.is_none_or(|(max, _)| offset > max) {
+                last = Some((offset, key));
             }
         }
+    }
+    let (end, key) = last.unwrap_or((0, ""));
+    let found = data.len() as u64;
+    if end > found {
+        return Err(format_error(format!(
+            "the data is cut off: expected {end} bytes (to the end of tensor `{key}`), found {found}"
+        )));
+    }
+    if all_pairs && end < found {
+        return Err(format_error(format!(
+            "{} bytes after the tensor data: expected {end} bytes, found {found}",
+            found - end
+        )));
     }
     Ok(())
 }
@@ -143,15 +223,22 @@ fn check_offsets(bytes: &[u8]) -> Result<(), WeightsError> {
 /// `model.float()`). `F16`, `BF16` and integer tensors are rejected. A
 /// `__metadata__` entry, as PyTorch writes, is ignored.
 ///
+/// Every weight must be finite: a NaN or infinite value is an error, as one
+/// would make every output NaN.
+/// [`from_safetensors_bytes_allow_non_finite`] loads them.
+///
 /// On error `net` is left unchanged: everything is checked before anything is
 /// written.
 ///
 /// # Errors
 /// - [`WeightsError::Format`] if `bytes` is not a well-formed safetensors file
 ///   (truncated, garbage header, offsets that overlap, leave gaps or point
-///   beyond the data).
+///   beyond the data); its message says what is wrong, e.g. "the header is
+///   cut off: expected 280 bytes, found 140".
 /// - [`WeightsError::Mismatch`] listing every missing, unexpected, wrong-shape
 ///   and wrong-dtype tensor at once.
+/// - [`WeightsError::NonFinite`] naming the first tensor, in the network's
+///   parameter order, that holds a NaN or infinite value, and its index.
 ///
 /// # Examples
 /// ```
@@ -178,8 +265,47 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
     net: &mut N,
     bytes: &[u8],
 ) -> Result<(), WeightsError> {
+    from_bytes(net, bytes, Finite::Required)
+}
+
+/// Like [`from_safetensors_bytes`], but NaN and infinite weights are loaded
+/// as they are, e.g. to inspect a network whose training diverged.
+///
+/// # Errors
+/// As [`from_safetensors_bytes`], without [`WeightsError::NonFinite`].
+///
+/// # Examples
+/// ```
+/// use constnet::io;
+/// use constnet::prelude::*;
+///
+/// let diverged = Dense::<1, 1> { weight: [[f32::NEG_INFINITY]], bias: [0.5] };
+/// let bytes = io::to_safetensors_bytes_allow_non_finite(&diverged)?;
+///
+/// let mut net = Dense::<1, 1>::zeros();
+/// let err = io::from_safetensors_bytes(&mut net, &bytes).unwrap_err();
+/// assert_eq!(err.to_string(), "tensor `weight` holds -inf at index 0: weights must be finite");
+/// assert_eq!(net, Dense::zeros()); // unchanged
+///
+/// io::from_safetensors_bytes_allow_non_finite(&mut net, &bytes)?;
+/// assert_eq!(net, diverged);
+/// # Ok::<(), io::WeightsError>(())
+/// ```
+pub fn from_safetensors_bytes_allow_non_finite<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+) -> Result<(), WeightsError> {
+    from_bytes(net, bytes, Finite::NotRequired)
+}
+
+/// [`from_safetensors_bytes`], checking finiteness as `finite` says.
+fn from_bytes<N: Params<T>, T: Scalar>(
+    net: &mut N,
+    bytes: &[u8],
+    finite: Finite,
+) -> Result<(), WeightsError> {
     net.check().map_err(WeightsError::Layout)?;
-    check_offsets(bytes)?;
+    check_framing(bytes)?;
     let file = SafeTensors::deserialize(bytes).map_err(format_error)?;
 
     let mut expected: Vec<(String, Vec<usize>)> = Vec::new();
@@ -235,6 +361,11 @@ pub fn from_safetensors_bytes<N: Params<T>, T: Scalar>(
 
     // Every tensor is present with the right shape and dtype, so `views` is in
     // visit order and each view's data has exactly one element per value.
+    if finite == Finite::Required {
+        for ((key, _), view) in expected.iter().zip(&views) {
+            check_data(key, view.dtype(), view.data())?;
+        }
+    }
     let mut views = views.iter();
     net.visit_mut(|_, values| {
         if let Some(view) = views.next() {
@@ -280,7 +411,10 @@ fn decode<T: Scalar>(dtype: Dtype, data: &[u8], values: &mut [T]) {
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be written (missing directory, no
 /// permission, disk full, `path` is a directory, …);
-/// [`WeightsError::DuplicateKey`] as for [`to_safetensors_bytes`].
+/// [`WeightsError::NonFinite`] (nothing is written) and
+/// [`WeightsError::DuplicateKey`] as for [`to_safetensors_bytes`], with the
+/// path attached. To save NaN or infinite weights, write the bytes of
+/// [`to_safetensors_bytes_allow_non_finite`] yourself.
 ///
 /// # Examples
 /// ```
@@ -300,7 +434,7 @@ pub fn save_safetensors<N: Params<T>, T: Scalar>(
     path: impl AsRef<Path>,
 ) -> Result<(), WeightsError> {
     let path = path.as_ref();
-    let bytes = to_safetensors_bytes(net)?;
+    let bytes = to_safetensors_bytes(net).map_err(|e| e.at(path))?;
     write_atomic(path, &bytes).map_err(|source| WeightsError::Io {
         path: path.to_path_buf(),
         source,
@@ -313,6 +447,9 @@ pub fn save_safetensors<N: Params<T>, T: Scalar>(
 /// [`from_safetensors_bytes`] for the checks and the data types accepted.
 /// Name the type with an annotation (`let net: Box<Net> = …`) or a turbofish
 /// (`load_safetensors::<Net, f32>(…)`).
+///
+/// NaN and infinite weights are rejected; to load them, read the file and
+/// call [`from_safetensors_bytes_allow_non_finite`].
 ///
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be read, else as
@@ -346,6 +483,8 @@ pub fn load_safetensors<N: Params<T>, T: Scalar>(
 
 /// Loads a safetensors file into an existing network, which is left
 /// unchanged on error.
+///
+/// NaN and infinite weights are rejected, as by [`from_safetensors_bytes`].
 ///
 /// # Errors
 /// [`WeightsError::Io`] if the file cannot be read, else as
@@ -402,7 +541,8 @@ mod tests {
         let err = from_safetensors_bytes(&mut Dense::<1, 1>::zeros(), &bytes).unwrap_err();
         assert!(matches!(err, WeightsError::Format { .. }), "{err}");
         assert!(
-            err.to_string().contains("beyond the 0 bytes of data"),
+            err.to_string()
+                .contains("the data is cut off: expected 18446744073709551608 bytes (to the end of tensor `t7`), found 0"),
             "{err}"
         );
     }

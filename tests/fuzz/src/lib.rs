@@ -195,8 +195,10 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 /// A safetensors file loaded into [`Net<f32>`] and [`Net<f64>`]: success,
 /// after which saving and loading again gives the same parameters, or a
-/// [`WeightsError::Format`] or [`WeightsError::Mismatch`] that leaves the
-/// network untouched; memory proportional to the input.
+/// [`WeightsError::Format`], [`WeightsError::Mismatch`] or
+/// [`WeightsError::NonFinite`] that leaves the network untouched (and, for
+/// `NonFinite`, a file that `from_safetensors_bytes_allow_non_finite` loads);
+/// memory proportional to the input.
 pub fn safetensors(data: &[u8]) {
     safetensors_into::<f32>(data);
     safetensors_into::<f64>(data);
@@ -227,19 +229,26 @@ fn safetensors_into<T: Scalar>(data: &[u8]) {
                     err,
                     WeightsError::Format { path: None, .. }
                         | WeightsError::Mismatch { path: None, .. }
+                        | WeightsError::NonFinite { path: None, .. }
                 ),
                 "{err:?}"
             );
             assert!(!err.to_string().contains('\n'), "{err}");
             assert_eq!(net, Net::<T>::zeros(), "changed by a failed load");
+            if matches!(err, WeightsError::NonFinite { .. }) {
+                let allowed = weights::from_safetensors_bytes_allow_non_finite(&mut net, data);
+                assert!(allowed.is_ok(), "only non-finite, yet {allowed:?}");
+            }
         }
     }
 }
 
 /// Raw little-endian weights loaded into [`Net<f32>`] and [`Net<f64>`]: of
-/// the right length they load and save back to the same bytes; of any other
-/// length they are a [`WeightsError::Length`] that leaves the network
-/// untouched.
+/// the right length they load and save back to the same bytes, unless a
+/// value is NaN or infinite: a [`WeightsError::NonFinite`] that leaves the
+/// network untouched, and `from_le_bytes_allow_non_finite` loads them; of
+/// any other length they are a [`WeightsError::Length`] that leaves the
+/// network untouched.
 pub fn le_bytes(data: &[u8]) {
     le_bytes_into::<f32>(data);
     le_bytes_into::<f64>(data);
@@ -263,6 +272,13 @@ fn le_bytes_into<T: Scalar>(data: &[u8]) {
             assert_eq!((e, found), (expected, data.len()));
             assert_ne!(found, expected);
             assert_eq!(net, Net::<T>::zeros(), "changed by a failed load");
+        }
+        Err(WeightsError::NonFinite { path: None, .. }) => {
+            assert_eq!(data.len(), expected);
+            assert_eq!(net, Net::<T>::zeros(), "changed by a failed load");
+            let allowed = weights::from_le_bytes_allow_non_finite(&mut net, data);
+            assert!(allowed.is_ok(), "{allowed:?}");
+            assert_eq!(weights::to_le_bytes(&net), data);
         }
         Err(err) => panic!("unexpected error {err:?}"),
     }
@@ -431,10 +447,15 @@ pub fn seeds() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     let mut rng = ChaCha8Rng::seed_from_u64(0);
     let f32_net = Net::<f32>::random(Init::StandardNormal, &mut rng);
     let f64_net = Net::<f64>::random(Init::StandardNormal, &mut rng);
+    // A diverged network: a NaN and an infinity, which loading refuses.
+    let mut diverged = f32_net.clone();
+    diverged.0.weight[1][2] = f32::NAN;
+    diverged.2.bias[1] = f32::NEG_INFINITY;
     let safetensors = [
         weights::to_safetensors_bytes(&f32_net),
         weights::to_safetensors_bytes(&f64_net),
         weights::to_safetensors_bytes(&Dense::<4, 3>::zeros()),
+        weights::to_safetensors_bytes_allow_non_finite(&diverged),
     ]
     .into_iter()
     .filter_map(Result::ok)
@@ -442,6 +463,7 @@ pub fn seeds() -> Vec<(&'static str, Vec<Vec<u8>>)> {
     let le_bytes = vec![
         weights::to_le_bytes(&f32_net),
         weights::to_le_bytes(&f64_net),
+        weights::to_le_bytes(&diverged),
     ];
     // One input per optimizer and a few batch sizes: an ordinary learning
     // rate and small values, then a huge rate, then NaN inputs.
