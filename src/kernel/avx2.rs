@@ -99,13 +99,12 @@ impl Avx2 {
         unsafe { axpy(alpha, x.as_ptr(), y.as_mut_ptr(), n) }
     }
 
-    /// See [`super::axpy_keep`].
-    pub(super) fn axpy_keep(self, alpha: f32, x: &mut [f32], y: &mut [f32]) -> bool {
+    /// See [`super::axpy_finite`].
+    pub(super) fn axpy_finite(self, alpha: f32, x: &[f32], y: &[f32]) -> bool {
         let n = x.len().min(y.len());
-        // SAFETY: the token proves AVX2 + FMA; `axpy_keep` reads and writes
-        // `n` elements of each, both slices hold at least `n`, and two
-        // `&mut` slices do not overlap.
-        unsafe { axpy_keep(alpha, x.as_mut_ptr(), y.as_mut_ptr(), n) }
+        // SAFETY: the token proves AVX2 + FMA; `axpy_finite` reads `n`
+        // elements of each, and both slices hold at least `n`.
+        unsafe { axpy_finite(alpha, x.as_ptr(), y.as_ptr(), n) }
     }
 
     /// See [`super::adam_finite`]: the portable loop, compiled for AVX2.
@@ -716,26 +715,23 @@ unsafe fn axpy(alpha: f32, x: *const f32, y: *mut f32, n: usize) {
     }
 }
 
-/// [`axpy`] keeping the old `y[i]` in `x[i]`; whether every new `y[i]` is
-/// finite. Each `v − v` (0 for a finite `v`, NaN otherwise) is ORed into
-/// one register: a chain of one-cycle ORs, no early exit.
+/// Whether every `y[i] + alpha·x[i]`, rounded as [`axpy`] rounds, is
+/// finite, for `i < n`; writes nothing. Each `v − v` (0 for a finite `v`,
+/// NaN otherwise) is ORed into one register: a chain of one-cycle ORs, no
+/// early exit.
 ///
 /// # Safety
-/// AVX2 and FMA are available; `x` and `y` are valid for reading and
-/// writing `n` f32, and they do not overlap.
+/// AVX2 and FMA are available; `x` and `y` are valid for reading `n` f32.
 #[target_feature(enable = "avx2,fma")]
 #[allow(clippy::eq_op)] // `v − v` is the finiteness check
-unsafe fn axpy_keep(alpha: f32, x: *mut f32, y: *mut f32, n: usize) -> bool {
+unsafe fn axpy_finite(alpha: f32, x: *const f32, y: *const f32, n: usize) -> bool {
     let a = _mm256_set1_ps(alpha);
     let mut check = _mm256_setzero_ps();
     let mut i = 0;
     while i + W <= n {
         // SAFETY: i + W <= n.
         unsafe {
-            let old = _mm256_loadu_ps(y.add(i));
-            let v = _mm256_fmadd_ps(a, _mm256_loadu_ps(x.add(i)), old);
-            _mm256_storeu_ps(y.add(i), v);
-            _mm256_storeu_ps(x.add(i), old);
+            let v = _mm256_fmadd_ps(a, _mm256_loadu_ps(x.add(i)), _mm256_loadu_ps(y.add(i)));
             check = _mm256_or_ps(check, _mm256_sub_ps(v, v));
         }
         i += W;
@@ -744,13 +740,7 @@ unsafe fn axpy_keep(alpha: f32, x: *mut f32, y: *mut f32, n: usize) -> bool {
     let mut finite = _mm256_testz_si256(bits, bits) == 1;
     for j in i..n {
         // SAFETY: j < n.
-        unsafe {
-            let old = *y.add(j);
-            let v = fma(alpha, *x.add(j), old);
-            *y.add(j) = v;
-            *x.add(j) = old;
-            finite &= v.is_finite();
-        }
+        finite &= unsafe { fma(alpha, *x.add(j), *y.add(j)) }.is_finite();
     }
     finite
 }

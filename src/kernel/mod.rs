@@ -219,20 +219,17 @@ pub(crate) fn axpy<T: Scalar>(alpha: T, x: &[T], y: &mut [T]) {
     portable::axpy(alpha, x, y);
 }
 
-/// [`axpy`] that keeps what it overwrites: `y[i] += alpha·x[i]`, rounded as
-/// [`axpy`] rounds, and `x[i]` set to the old `y[i]`, over the common
-/// length; whether every new `y[i]` is finite. `y.copy_from_slice(x)` undoes
-/// it exactly: how plain gradient descent leaves the parameters as they were
-/// when a step would make one of them infinite.
-pub(crate) fn axpy_keep<T: Scalar>(alpha: T, x: &mut [T], y: &mut [T]) -> bool {
+/// Whether [`axpy`]`(alpha, x, y)` would leave every `y[i]` finite, rounded
+/// as [`axpy`] rounds; writes nothing.
+pub(crate) fn axpy_finite<T: Scalar>(alpha: T, x: &[T], y: &[T]) -> bool {
     #[cfg(target_arch = "x86_64")]
     if let Some(k) = simd()
         && let Some(alpha) = alpha.to_f32()
-        && let (Some(x32), Some(y32)) = (T::as_f32_mut(x), T::as_f32_mut(y))
+        && let (Some(x32), Some(y32)) = (T::as_f32(x), T::as_f32(y))
     {
-        return k.axpy_keep(alpha, x32, y32);
+        return k.axpy_finite(alpha, x32, y32);
     }
-    portable::axpy_keep(alpha, x, y)
+    portable::axpy_finite(alpha, x, y)
 }
 
 /// Whether [`adam_update`] with the same arguments would leave every

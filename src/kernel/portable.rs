@@ -55,16 +55,12 @@ pub(crate) fn axpy<T: Float>(alpha: T, x: &[T], y: &mut [T]) {
     }
 }
 
-/// See [`super::axpy_keep`].
+/// See [`super::axpy_finite`].
 #[inline(always)]
-pub(crate) fn axpy_keep<T: Float>(alpha: T, x: &mut [T], y: &mut [T]) -> bool {
+pub(crate) fn axpy_finite<T: Float>(alpha: T, x: &[T], y: &[T]) -> bool {
     let mut finite = true;
-    for (yi, xi) in y.iter_mut().zip(x.iter_mut()) {
-        let old = *yi;
-        let new = old + alpha * *xi;
-        *yi = new;
-        *xi = old;
-        finite &= new.is_finite();
+    for (&yi, &xi) in y.iter().zip(x) {
+        finite &= (yi + alpha * xi).is_finite();
     }
     finite
 }

@@ -457,3 +457,64 @@ fn unit_from_bytes_is_the_quotient_by_255_for_every_byte() {
 fn bits(v: &[f32]) -> Vec<u32> {
     v.iter().map(|x| x.to_bits()).collect()
 }
+
+/// The update checks predict exactly whether the update they guard makes a
+/// value that is not finite, on every backend, for values far from and
+/// near the largest float, at every position of a vector and its tail.
+#[test]
+fn update_checks_predict_the_updates() {
+    for n in [1, 7, 8, 9, 30, 100] {
+        for bad in 0..n {
+            for scale in [1.0_f32, 1e38] {
+                let mut x = values(n, 11);
+                x[bad] = 0.75;
+                let mut y = values(n, 12);
+                y[bad] = 3.3e38 * scale.signum();
+                let alpha = 2.0 * scale;
+                // The dispatching check against the portable one, and both
+                // against what axpy then computes.
+                let checked = super::axpy_finite(alpha, &x, &y);
+                let mut updated = y.clone();
+                super::axpy(alpha, &x, &mut updated);
+                assert_eq!(
+                    checked,
+                    updated.iter().all(|v| v.is_finite()),
+                    "n={n} bad={bad} {scale}"
+                );
+                assert_eq!(checked, scale == 1.0, "n={n} bad={bad} {scale}");
+                let mut portable_y = y.clone();
+                portable::axpy(alpha, &x, &mut portable_y);
+                assert_eq!(
+                    portable::axpy_finite(alpha, &x, &y),
+                    portable_y.iter().all(|v| v.is_finite()),
+                    "portable n={n} bad={bad} {scale}"
+                );
+
+                let h = super::AdamStep {
+                    beta_1: 0.9_f32,
+                    beta_2: 0.999,
+                    one_minus_beta_1: 0.1,
+                    one_minus_beta_2: 0.001,
+                    alpha: scale * 1e-3,
+                    epsilon: 1e-7,
+                    shrink: None,
+                };
+                let mut g = values(n, 13);
+                // Its square times 1 − β₂ overflows at the large scale.
+                g[bad] = if scale > 1.0 { 1e21 } else { 10.0 };
+                let (mut p, mut m, mut v) = (values(n, 14), values(n, 15), values(n, 16));
+                v.iter_mut().for_each(|v| *v = v.abs());
+                let checked = super::adam_finite(&p, &g, &m, &v, &h);
+                assert_eq!(
+                    checked,
+                    portable::adam_finite(&p, &g, &m, &v, &h),
+                    "n={n} bad={bad}"
+                );
+                super::adam_update(&mut p, &g, &mut m, &mut v, &h);
+                let all = p.iter().chain(&m).chain(&v).all(|x| x.is_finite());
+                assert_eq!(checked, all, "adam n={n} bad={bad} {scale}");
+                assert_eq!(checked, scale == 1.0, "adam n={n} bad={bad} {scale}");
+            }
+        }
+    }
+}

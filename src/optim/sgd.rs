@@ -156,18 +156,17 @@ impl<T: Scalar> Optimizer<T> for Sgd<T> {
     fn step<P: Params<T>>(&mut self, params: &mut P, grads: &mut P, state: &mut [P]) -> bool {
         let (rate, mu, decay) = (self.learning_rate, self.momentum, self.weight_decay);
         if mu == T::zero() {
-            // One pass that keeps each old parameter in the consumed
-            // gradient, so an overflow anywhere is undone exactly.
+            // Every update checked before any is made: a pass that only
+            // reads, cheaper than one that also stores an undo copy.
             let alpha = -rate;
-            let mut finite = true;
-            P::visit_n([&mut *params, &mut *grads], |_, [p, g]| {
-                add_weight_decay(decay, p, g);
-                finite &= kernel::axpy_keep(alpha, g, p);
-            });
-            if !finite {
-                P::visit_n([params, grads], |_, [p, old]| p.copy_from_slice(old));
-            }
-            return finite;
+            return checked(
+                [params, grads],
+                |[p, g]| {
+                    add_weight_decay(decay, p, g);
+                    kernel::axpy_finite(alpha, g, p)
+                },
+                |[p, g]| kernel::axpy(alpha, g, p),
+            );
         }
         let [velocity] = slots(state, "Sgd with momentum");
         let nesterov = self.kind == Momentum::Nesterov;
