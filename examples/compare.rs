@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use common::cli::run_main;
+use common::cli::{self, run_main};
 use common::progress::Progress;
 use common::{OptimizedNet, SeedNet, default_data_dir};
 use constnet::data::Mnist;
@@ -42,8 +42,8 @@ fn parse(mut args: lexopt::Parser) -> Result<Option<Config>, lexopt::Error> {
     };
     while let Some(arg) = args.next()? {
         match arg {
-            Long("epochs") => config.epochs = args.value()?.parse()?,
-            Long("seed") => config.seed = args.value()?.parse()?,
+            Long("epochs") => config.epochs = cli::value(&mut args, "--epochs")?,
+            Long("seed") => config.seed = cli::value(&mut args, "--seed")?,
             Long("data") => config.data = args.value()?.into(),
             Long("out") => config.out = args.value()?.into(),
             Short('h') | Long("help") => return Ok(None),

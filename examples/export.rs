@@ -26,7 +26,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use common::cli::run_main;
+use common::cli::{self, run_main};
 use common::progress::Progress;
 use common::{SeedNet, default_data_dir};
 use constnet::data::Mnist;
@@ -62,8 +62,8 @@ impl Config {
         };
         while let Some(arg) = args.next()? {
             match arg {
-                Long("epochs") => config.epochs = args.value()?.parse()?,
-                Long("seed") => config.seed = args.value()?.parse()?,
+                Long("epochs") => config.epochs = cli::value(&mut args, "--epochs")?,
+                Long("seed") => config.seed = cli::value(&mut args, "--seed")?,
                 Long("data") => config.data = args.value()?.into(),
                 Long("safetensors") => config.safetensors = args.value()?.into(),
                 Long("raw") => config.raw = args.value()?.into(),
