@@ -129,22 +129,33 @@ fn corrupt_gzip_after_header(header: &[u8]) -> Vec<u8> {
     gz
 }
 
-#[test]
-fn counts_are_compared_before_either_body_is_read() {
+/// A directory with a valid training set of two examples, `labels` test
+/// labels, and as test images a gzip file whose body is corrupt after the
+/// IDX header of `dims`.
+fn with_corrupt_test_images(name: &str, labels: u32, dims: &[u32]) -> PathBuf {
     let (train_images, train_labels) = set(2);
-    let (_, test_labels) = set(3);
+    let (_, test_labels) = set(labels);
     let dir = dir_with(
-        "count-first",
+        name,
         &[
             (TRAIN_IMAGES, train_images),
             (TRAIN_LABELS, train_labels),
             (TEST_LABELS, test_labels),
         ],
     );
+    std::fs::write(
+        gz(&dir, TEST_IMAGES),
+        corrupt_gzip_after_header(&idx(dims, &[])),
+    )
+    .expect("write");
+    dir
+}
+
+#[test]
+fn counts_are_compared_before_either_body_is_read() {
     // Five images announced, and a body that cannot be decoded: if the body
     // were read first, the error would be about it.
-    let images = corrupt_gzip_after_header(&idx(&[5, 28, 28], &[]));
-    std::fs::write(gz(&dir, TEST_IMAGES), images).expect("write");
+    let dir = with_corrupt_test_images("count-first", 3, &[5, 28, 28]);
     let err = Mnist::load(&dir).expect_err("5 images, 3 labels");
     assert!(
         matches!(
@@ -206,21 +217,7 @@ fn counts_are_compared_before_either_body_is_read() {
 
 #[test]
 fn shapes_are_checked_before_either_body_is_read() {
-    let (train_images, train_labels) = set(2);
-    let (_, test_labels) = set(3);
-    let dir = dir_with(
-        "shape-first",
-        &[
-            (TRAIN_IMAGES, train_images),
-            (TRAIN_LABELS, train_labels),
-            (TEST_LABELS, test_labels),
-        ],
-    );
-    std::fs::write(
-        gz(&dir, TEST_IMAGES),
-        corrupt_gzip_after_header(&idx(&[3, 32, 32], &[])),
-    )
-    .expect("write");
+    let dir = with_corrupt_test_images("shape-first", 3, &[3, 32, 32]);
     let err = Mnist::load(&dir).expect_err("32 × 32 images");
     assert!(
         matches!(&err, DataError::Shape { path, found, .. }
@@ -232,21 +229,7 @@ fn shapes_are_checked_before_either_body_is_read() {
 
 #[test]
 fn a_corrupt_body_with_matching_counts_is_still_found() {
-    let (train_images, train_labels) = set(2);
-    let (_, test_labels) = set(5);
-    let dir = dir_with(
-        "corrupt-body",
-        &[
-            (TRAIN_IMAGES, train_images),
-            (TRAIN_LABELS, train_labels),
-            (TEST_LABELS, test_labels),
-        ],
-    );
-    std::fs::write(
-        gz(&dir, TEST_IMAGES),
-        corrupt_gzip_after_header(&idx(&[5, 28, 28], &[])),
-    )
-    .expect("write");
+    let dir = with_corrupt_test_images("corrupt-body", 5, &[5, 28, 28]);
     let err = Mnist::load(&dir).expect_err("a corrupt body");
     assert!(
         matches!(&err, DataError::Io { path, .. } if *path == gz(&dir, TEST_IMAGES)),
