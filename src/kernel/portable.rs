@@ -76,6 +76,28 @@ pub(crate) fn adam_finite<T: Float>(
     h: &super::AdamStep<T>,
 ) -> bool {
     let shrink = h.shrink.unwrap_or_else(T::zero);
+    // A sufficient test first, with no square root or division: with
+    // finite moments and v ≥ 0, |α·m/(√v + ε)| ≤ |α/ε|·|m|, so a parameter
+    // whose bound stays below a quarter of the largest float stays finite
+    // (the roundings add a few ulps at most). NaNs make the comparisons
+    // false, and so take the exact test.
+    let largest = T::max_value();
+    let quarter = largest / (T::one() + T::one() + T::one() + T::one());
+    let gain = (h.alpha / h.epsilon).abs();
+    let keep = T::one() + shrink.abs();
+    let mut surely = true;
+    for (((&w, &g), &m), &v) in p.iter().zip(g).zip(m).zip(v) {
+        let m = h.beta_1 * m + h.one_minus_beta_1 * g;
+        let v = h.beta_2 * v + h.one_minus_beta_2 * g * g;
+        surely &= (v >= T::zero())
+            & (v <= largest)
+            & (m.abs() <= largest)
+            & (w.abs() * keep + gain * m.abs() <= quarter);
+    }
+    if surely {
+        return true;
+    }
+    // The exact test: the update's own arithmetic.
     let mut finite = true;
     for (((&w, &g), &m), &v) in p.iter().zip(g).zip(m).zip(v) {
         let m = h.beta_1 * m + h.one_minus_beta_1 * g;
