@@ -569,6 +569,7 @@ impl<'a> LeReader<'a> {
         }
         v
     }
+
     /// Reads an `f32` [`Dense`]: its weight row by row (`[OUT][IN]`), then its
     /// bias, as [`to_le_bytes`] writes them. `IN` and `OUT` are usually
     /// inferred from the type being built.
