@@ -60,12 +60,13 @@ fn gz(dir: &Path, name: &str) -> PathBuf {
     dir.join(format!("{name}.gz"))
 }
 
-#[test]
-fn an_empty_test_set_is_an_error_naming_both_files() {
-    let (train_images, train_labels) = set(3);
-    let (test_images, test_labels) = set(0);
+/// Loads a directory holding valid training and test sets of `train` and
+/// `test` examples, which must fail; its path and the error.
+fn load_sets(name: &str, train: u32, test: u32) -> (PathBuf, DataError) {
+    let (train_images, train_labels) = set(train);
+    let (test_images, test_labels) = set(test);
     let dir = dir_with(
-        "empty-test",
+        name,
         &[
             (TRAIN_IMAGES, train_images),
             (TRAIN_LABELS, train_labels),
@@ -73,7 +74,13 @@ fn an_empty_test_set_is_an_error_naming_both_files() {
             (TEST_LABELS, test_labels),
         ],
     );
-    let err = Mnist::load(&dir).expect_err("an empty test set");
+    let err = Mnist::load(&dir).expect_err("an empty set");
+    (dir, err)
+}
+
+#[test]
+fn an_empty_test_set_is_an_error_naming_both_files() {
+    let (dir, err) = load_sets("empty-test", 3, 0);
     assert!(
         matches!(&err, DataError::Empty { inputs, labels }
             if *inputs == gz(&dir, TEST_IMAGES) && *labels == gz(&dir, TEST_LABELS)),
@@ -91,18 +98,7 @@ fn an_empty_test_set_is_an_error_naming_both_files() {
 
 #[test]
 fn an_empty_training_set_is_an_error_naming_both_files() {
-    let (train_images, train_labels) = set(0);
-    let (test_images, test_labels) = set(2);
-    let dir = dir_with(
-        "empty-train",
-        &[
-            (TRAIN_IMAGES, train_images),
-            (TRAIN_LABELS, train_labels),
-            (TEST_IMAGES, test_images),
-            (TEST_LABELS, test_labels),
-        ],
-    );
-    let err = Mnist::load(&dir).expect_err("an empty training set");
+    let (dir, err) = load_sets("empty-train", 0, 2);
     assert!(
         matches!(&err, DataError::Empty { inputs, labels }
             if *inputs == gz(&dir, TRAIN_IMAGES) && *labels == gz(&dir, TRAIN_LABELS)),
